@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './config.ts';
+
+describe('loadConfig', () => {
+  it('has a default for every setting: embedded database, port 3000, 20% commission', () => {
+    const r = loadConfig({});
+    expect(r).toEqual({
+      ok: true,
+      config: {
+        databaseUrl: undefined,
+        dataDir: './.jeton',
+        port: 3000,
+        host: '127.0.0.1',
+        logLevel: 'info',
+        commissionBps: 2000,
+        payoutMinimum: 1000n,
+        holdSweepSeconds: 30,
+        dbPoolMax: 20,
+      },
+    });
+  });
+
+  it('reads the environment and treats an empty DATABASE_URL as unset', () => {
+    const r = loadConfig({
+      DATABASE_URL: '',
+      PORT: '8080',
+      LOG_LEVEL: 'debug',
+      JETON_COMMISSION_BPS: '1500',
+    });
+    expect(r.ok && r.config.databaseUrl).toBeUndefined();
+    expect(r.ok && [r.config.port, r.config.logLevel, r.config.commissionBps]).toEqual([8080, 'debug', 1500]);
+    const pg = loadConfig({ DATABASE_URL: 'postgres://root@127.0.0.1:5432/jeton' });
+    expect(pg.ok && pg.config.databaseUrl).toBe('postgres://root@127.0.0.1:5432/jeton');
+  });
+
+  it('names every bad setting at once', () => {
+    const r = loadConfig({
+      PORT: 'eighty',
+      LOG_LEVEL: 'loud',
+      DATABASE_URL: 'mysql://x',
+      JETON_COMMISSION_BPS: '12000',
+    });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors.map((e) => e.split(':')[0])).toEqual(
+      expect.arrayContaining(['PORT', 'LOG_LEVEL', 'DATABASE_URL', 'JETON_COMMISSION_BPS']),
+    );
+  });
+});

@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { type DatabaseHandle, type Engine, openDatabase } from '../connect.ts';
+import { migrateDatabase } from '../migrate.ts';
+
+/**
+ * The engines a database suite runs on: always PGlite, and Postgres too when `DATABASE_URL` is set.
+ *
+ * @example
+ * describe.each(testEngines())('ledger on %s', (engine) => { ... });
+ */
+export function testEngines(): Engine[] {
+  return process.env.DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+}
+
+export interface TestDatabase extends Disposable {
+  handle: DatabaseHandle;
+  /** Closes the connection and, on Postgres, drops the database. */
+  drop(): Promise<void>;
+}
+
+/**
+ * A fresh, migrated database for one suite: in-memory PGlite, or a new Postgres database created
+ * next to `DATABASE_URL`'s and dropped by `drop()`.
+ */
+export async function createTestDatabase(
+  engine: Engine,
+  options: { poolMax?: number } = {},
+): Promise<TestDatabase> {
+  if (engine === 'pglite') {
+    const handle = await openDatabase({ dataDir: 'memory' });
+    await migrateDatabase(handle);
+    return { handle, drop: () => handle.close(), [Symbol.dispose]: () => void handle.close() };
+  }
+  const adminUrl = process.env.DATABASE_URL;
+  if (!adminUrl) throw new Error('the Postgres suite needs DATABASE_URL');
+  const name = `jeton_test_${randomBytes(6).toString('hex')}`;
+  await adminQuery(adminUrl, `create database ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const handle = await openDatabase({ url: url.toString(), poolMax: options.poolMax ?? 20 });
+  await migrateDatabase(handle);
+  const drop = async () => {
+    await handle.close();
+    await adminQuery(adminUrl, `drop database if exists ${name} with (force)`);
+  };
+  return { handle, drop, [Symbol.dispose]: () => void drop() };
+}
+
+async function adminQuery(url: string, text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
