@@ -58,14 +58,8 @@ CREATE TABLE "ledger_transfers" (
 	CONSTRAINT "ledger_transfers_resolution_names_pending" CHECK (("ledger_transfers"."phase" in ('post_pending','void_pending')) = ("ledger_transfers"."pending_id" is not null))
 );
 --> statement-breakpoint
-ALTER TABLE "ledger_transfers" ADD CONSTRAINT "ledger_transfers_operation_id_ledger_operations_id_fk" FOREIGN KEY ("operation_id") REFERENCES "public"."ledger_operations"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "ledger_transfers" ADD CONSTRAINT "ledger_transfers_debit_account_id_ledger_accounts_id_fk" FOREIGN KEY ("debit_account_id") REFERENCES "public"."ledger_accounts"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "ledger_transfers" ADD CONSTRAINT "ledger_transfers_credit_account_id_ledger_accounts_id_fk" FOREIGN KEY ("credit_account_id") REFERENCES "public"."ledger_accounts"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "ledger_transfers" ADD CONSTRAINT "ledger_transfers_pending_id_ledger_transfers_id_fk" FOREIGN KEY ("pending_id") REFERENCES "public"."ledger_transfers"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "ledger_accounts_owner_kind" ON "ledger_accounts" USING btree ("owner_id","kind");--> statement-breakpoint
 CREATE INDEX "ledger_holds_pending_expiry" ON "ledger_holds" USING btree ("expires_at") WHERE "ledger_holds"."status" = 'pending';--> statement-breakpoint
-CREATE INDEX "ledger_holds_run" ON "ledger_holds" USING btree ("run_id");--> statement-breakpoint
-CREATE UNIQUE INDEX "ledger_transfers_seq" ON "ledger_transfers" USING btree ("seq");--> statement-breakpoint
-CREATE UNIQUE INDEX "ledger_transfers_resolves_once" ON "ledger_transfers" USING btree ("pending_id");--> statement-breakpoint
-CREATE INDEX "ledger_transfers_debit_seq" ON "ledger_transfers" USING btree ("debit_account_id","seq");--> statement-breakpoint
-CREATE INDEX "ledger_transfers_credit_seq" ON "ledger_transfers" USING btree ("credit_account_id","seq");
+CREATE UNIQUE INDEX "ledger_transfers_resolves_once" ON "ledger_transfers" USING btree ("pending_id") WHERE "ledger_transfers"."pending_id" is not null;--> statement-breakpoint
+CREATE INDEX "ledger_transfers_debit_seq" ON "ledger_transfers" USING btree ("debit_account_id","seq") WHERE "ledger_transfers"."debit_account_id" not like 'platform:%';--> statement-breakpoint
+CREATE INDEX "ledger_transfers_credit_seq" ON "ledger_transfers" USING btree ("credit_account_id","seq") WHERE "ledger_transfers"."credit_account_id" not like 'platform:%';

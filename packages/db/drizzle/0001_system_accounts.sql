@@ -6,3 +6,7 @@ INSERT INTO "ledger_accounts" ("id", "owner_id", "kind", "non_negative") VALUES
   ('platform:promo_issuance', 'platform', 'promo_issuance', false),
   ('platform:payouts', 'platform', 'payouts', false)
 ON CONFLICT DO NOTHING;
+--> statement-breakpoint
+-- Balances change on every payment: free room on each page lets Postgres update a row in place
+-- (a HOT update) without touching its indexes.
+ALTER TABLE "ledger_accounts" SET (fillfactor = 50);

@@ -1,5 +1,6 @@
 export * from './connect.ts';
-export { applyInTransaction, DrizzleLedgerStore } from './ledger/store.ts';
+export { applyInTransaction } from './ledger/apply-in-transaction.ts';
+export { DrizzleLedgerStore } from './ledger/store.ts';
 export { verifyLedger } from './ledger/verify.ts';
 export * from './migrate.ts';
 export * from './schema.ts';

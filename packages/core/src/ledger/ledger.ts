@@ -31,6 +31,8 @@ export interface LedgerOptions {
   batching?: boolean;
   /** The most units one transaction may carry. */
   maxBatchSize?: number;
+  /** How many batch transactions may run at once. */
+  maxInFlight?: number;
 }
 
 interface Pending {
@@ -61,7 +63,9 @@ export class Ledger {
   readonly #batching: boolean;
   readonly #maxBatchSize: number;
   readonly #queue: Pending[] = [];
-  #draining = false;
+  readonly #maxInFlight: number;
+  #inFlight = 0;
+  #scheduled = false;
 
   constructor(store: LedgerStore, options: LedgerOptions = {}) {
     this.#store = store;
@@ -70,6 +74,7 @@ export class Ledger {
     this.#payoutMinimum = options.payoutMinimum ?? 1000n;
     this.#batching = options.batching ?? true;
     this.#maxBatchSize = options.maxBatchSize ?? 512;
+    this.#maxInFlight = options.maxInFlight ?? Number(process.env.LEDGER_INFLIGHT ?? 1);
   }
 
   get commissionBps(): number {
@@ -164,18 +169,27 @@ export class Ledger {
     return new Promise((resolve, reject) => {
       this.#queue.push({ unit, resolve, reject });
       // A microtask lets commands submitted in the same tick join the first transaction.
-      if (!this.#draining) {
-        this.#draining = true;
-        queueMicrotask(() => void this.#drain());
+      if (!this.#scheduled && this.#inFlight < this.#maxInFlight) {
+        this.#scheduled = true;
+        queueMicrotask(() => {
+          this.#scheduled = false;
+          this.#pump();
+        });
       }
     });
   }
 
-  async #drain(): Promise<void> {
-    try {
-      while (this.#queue.length > 0) await this.#run(this.#queue.splice(0, this.#maxBatchSize));
-    } finally {
-      this.#draining = false;
+  /** Starts transactions for queued commands while fewer than `maxInFlight` are running. */
+  #pump(): void {
+    while (this.#inFlight < this.#maxInFlight && this.#queue.length > 0) {
+      // Share the queue among the free slots, so that transactions overlap instead of marching in step.
+      const share = Math.ceil(this.#queue.length / (this.#maxInFlight - this.#inFlight));
+      const batch = this.#queue.splice(0, Math.min(share, this.#maxBatchSize));
+      this.#inFlight++;
+      void this.#run(batch).finally(() => {
+        this.#inFlight--;
+        this.#pump();
+      });
     }
   }
 

@@ -21,8 +21,8 @@ import {
 import { and, asc, desc, eq, inArray, lt, lte, or, sql } from 'drizzle-orm';
 import type { Database } from '../connect.ts';
 import { ledgerAccounts, ledgerHolds, ledgerOperations, ledgerTransfers } from '../schema.ts';
-import { queryRows } from './sql-rows.ts';
-import { touchedAccounts, userAccountIds } from './touched-accounts.ts';
+import { applyInTransaction } from './apply-in-transaction.ts';
+import { userAccountIds } from './touched-accounts.ts';
 import { verifyLedger } from './verify.ts';
 
 /** Postgres errors that mean "another transaction got there first": the batch is simply run again. */
@@ -93,7 +93,17 @@ export class DrizzleLedgerStore implements LedgerStore {
       .from(ledgerTransfers)
       .where(
         and(
-          or(inArray(ledgerTransfers.debitAccountId, ids), inArray(ledgerTransfers.creditAccountId, ids)),
+          // The platform predicates let the planner use the partial statement indexes.
+          or(
+            and(
+              inArray(ledgerTransfers.debitAccountId, ids),
+              sql`${ledgerTransfers.debitAccountId} not like 'platform:%'`,
+            ),
+            and(
+              inArray(ledgerTransfers.creditAccountId, ids),
+              sql`${ledgerTransfers.creditAccountId} not like 'platform:%'`,
+            ),
+          ),
           before === null ? undefined : lt(ledgerTransfers.seq, before),
         ),
       )
@@ -132,106 +142,6 @@ export class DrizzleLedgerStore implements LedgerStore {
   verify() {
     return verifyLedger(this.db);
   }
-}
-
-/**
- * Applies units inside the caller's transaction, so that a flow can commit its own rows and the money
- * together (a run, its hold and its job). Locks the holds, then the accounts, each in id order, so
- * concurrent batches never deadlock; then applies the commands in memory and writes what changed in a
- * fixed number of statements, whatever the batch size.
- */
-export async function applyInTransaction(
-  tx: Database,
-  units: readonly CommandUnit[],
-  ctx: ApplyContext,
-): Promise<CommandResult[][]> {
-  const commands = units.flat() as (Partial<LedgerCommand> | null)[];
-  const ids = unique(commands.map((c) => c?.id));
-  const holdIds = unique(
-    commands.map((c) => (c && typeof c.type === 'string' ? holdIdOf(c as LedgerCommand) : null)),
-  );
-
-  const operations = ids.length
-    ? await tx.select().from(ledgerOperations).where(inArray(ledgerOperations.id, ids))
-    : [];
-  const holds = holdIds.length
-    ? await tx
-        .select()
-        .from(ledgerHolds)
-        .where(inArray(ledgerHolds.id, holdIds))
-        .orderBy(ledgerHolds.id)
-        .for('update')
-    : [];
-
-  const holders = new Map(holds.map((h) => [h.id, h.userId]));
-  for (const c of commands)
-    if (c?.type === 'hold' && typeof c.id === 'string') holders.set(c.id, String(c.userId));
-  const accountIds = unique(commands.flatMap((c) => touchedAccounts(c, (id) => holders.get(id))));
-  const accounts = accountIds.length
-    ? await tx
-        .select()
-        .from(ledgerAccounts)
-        .where(inArray(ledgerAccounts.id, accountIds))
-        .orderBy(ledgerAccounts.id)
-        .for('update')
-    : [];
-
-  const state = new BatchState(accounts as Account[], holds, operations);
-  const results = applyUnits(state, units, ctx);
-  await persist(tx, state);
-  return results;
-}
-
-async function persist(tx: Database, state: BatchState): Promise<void> {
-  if (state.newOperations.length) await tx.insert(ledgerOperations).values(state.newOperations);
-  if (state.newTransfers.length) await tx.insert(ledgerTransfers).values(state.newTransfers);
-  const newHolds = [...state.newHoldIds].map((id) => state.holds.get(id)!);
-  if (newHolds.length) await tx.insert(ledgerHolds).values(newHolds);
-
-  const changedHolds = [...state.changedHoldIds].map((id) => state.holds.get(id)!);
-  if (changedHolds.length) {
-    const json = JSON.stringify(
-      changedHolds.map((h) => ({
-        id: h.id,
-        status: h.status,
-        captured: h.capturedAmount?.toString() ?? null,
-        resolved: h.resolvedAt?.toISOString() ?? null,
-      })),
-    );
-    // Compare-and-set: a hold leaves 'pending' once. The row lock makes a miss impossible, so a miss is a bug.
-    const updated = await queryRows(
-      tx,
-      sql`
-      update ledger_holds h
-         set status = v.status, captured_amount = v.captured, resolved_at = v.resolved
-        from json_to_recordset(${json}::json) as v(id text, status text, captured bigint, resolved timestamptz)
-       where h.id = v.id and h.status = 'pending'
-      returning h.id`,
-    );
-    invariant(updated.length === changedHolds.length, 'a hold changed under its lock');
-  }
-
-  const changedAccounts = [...state.changedAccountIds].map((id) => state.accounts.get(id)!);
-  if (changedAccounts.length) {
-    const json = JSON.stringify(
-      changedAccounts.map((a) => ({
-        id: a.id,
-        dp: a.debitsPending.toString(),
-        dpo: a.debitsPosted.toString(),
-        cp: a.creditsPending.toString(),
-        cpo: a.creditsPosted.toString(),
-      })),
-    );
-    await tx.execute(sql`
-      update ledger_accounts a
-         set debits_pending = v.dp, debits_posted = v.dpo, credits_pending = v.cp, credits_posted = v.cpo
-        from json_to_recordset(${json}::json) as v(id text, dp bigint, dpo bigint, cp bigint, cpo bigint)
-       where a.id = v.id`);
-  }
-}
-
-function unique(values: readonly (string | null | undefined)[]): string[] {
-  return [...new Set(values.filter((v): v is string => typeof v === 'string' && v.length > 0))];
 }
 
 function pgErrorCode(error: unknown): string | undefined {

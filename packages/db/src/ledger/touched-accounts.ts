@@ -1,4 +1,10 @@
-import { accountId, type LedgerCommand, systemAccountId, USER_ACCOUNT_KINDS } from '@jeton/core';
+import {
+  accountId,
+  type LedgerCommand,
+  SYSTEM_ACCOUNT_KINDS,
+  systemAccountId,
+  USER_ACCOUNT_KINDS,
+} from '@jeton/core';
 
 /**
  * The accounts a command may change, so a batch locks exactly those and no others: two batches that
@@ -43,3 +49,17 @@ export function touchedAccounts(raw: unknown, holdUser: (holdId: string) => stri
 
 export const userAccountIds = (userId: string): string[] =>
   USER_ACCOUNT_KINDS.map((k) => accountId(userId, k));
+
+/**
+ * Accounts every capture touches (the platform's, and a popular creator's earnings): they are locked
+ * last and briefly. See apply-in-transaction.ts for why this keeps batches deadlock-free.
+ */
+const LATE_KINDS: ReadonlySet<string> = new Set([
+  ...SYSTEM_ACCOUNT_KINDS,
+  'earnings_cash',
+  'earnings_credit',
+]);
+
+export function isLateAccount(id: string): boolean {
+  return LATE_KINDS.has(id.slice(id.lastIndexOf(':') + 1));
+}

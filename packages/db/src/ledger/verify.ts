@@ -109,15 +109,16 @@ export async function verifyLedger(db: Database): Promise<VerifyReport> {
       const holds = await queryRows<{ id: string; user_id: string; status: string }>(
         tx,
         sql`
-        select h.id, h.user_id, h.status from ledger_holds h
-          left join lateral (
-            select coalesce(sum(p.amount), 0) as reserved, count(p.id) as legs, count(r.id) as resolved,
-                   coalesce(sum(r.amount) filter (where r.phase = 'post_pending'), 0) as posted,
-                   count(r.id) filter (where r.phase = 'void_pending') as voided
-              from ledger_transfers p left join ledger_transfers r on r.pending_id = p.id
-             where p.hold_id = h.id and p.phase = 'pending'
-          ) l on true
-         where l.reserved <> h.max
+        with legs as (
+          select p.hold_id, sum(p.amount) as reserved, count(*) as legs, count(r.id) as resolved,
+                 coalesce(sum(r.amount) filter (where r.phase = 'post_pending'), 0) as posted,
+                 count(r.id) filter (where r.phase = 'void_pending') as voided
+            from ledger_transfers p left join ledger_transfers r on r.pending_id = p.id
+           where p.phase = 'pending'
+           group by p.hold_id
+        )
+        select h.id, h.user_id, h.status from ledger_holds h left join legs l on l.hold_id = h.id
+         where coalesce(l.reserved, 0) <> h.max
             or (h.status = 'pending' and l.resolved <> 0)
             or (h.status <> 'pending' and l.resolved <> l.legs)
             or (h.status = 'captured' and l.posted <> h.captured_amount)

@@ -1,0 +1,94 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { Engine } from '@jeton/db';
+import { type CycleResult, measureCycles, openBenchDatabase } from './ledger-cycles.ts';
+import { describeMachine } from './machine.ts';
+
+/**
+ * `npm run bench`: measures, then rewrites BENCHMARKS.md. Postgres runs when DATABASE_URL is set.
+ * BENCH_SECONDS sets the length of each measurement (default 4).
+ */
+const seconds = Number(process.env.BENCH_SECONDS ?? 4);
+const engines: Engine[] = process.env.DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+const callerCounts = [1, 16, 64];
+
+async function main(): Promise<void> {
+  const results: CycleResult[] = [];
+  for (const engine of engines) {
+    const bench = await openBenchDatabase(engine);
+    try {
+      for (const callers of callerCounts) {
+        for (const mode of ['batched', 'naive'] as const) {
+          const r = await measureCycles(bench.handle, { mode, callers, seconds, tag: `${mode}${callers}` });
+          results.push({ engine, ...r });
+          console.log(
+            `${engine} ${mode} ${callers} callers: ${r.perSecond.toFixed(0)} cycles/s (verify ${r.verified ? 'ok' : 'FAILED'})`,
+          );
+        }
+      }
+    } finally {
+      await bench.drop();
+    }
+  }
+  writeReport(results);
+}
+
+function postgresVersion(): string {
+  try {
+    return execFileSync('psql', ['--version'], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'psql not found';
+  }
+}
+
+function writeReport(results: CycleResult[]): void {
+  const rows = results
+    .filter((r) => r.mode === 'batched')
+    .map((b) => {
+      const naive = results.find(
+        (n) => n.mode === 'naive' && n.engine === b.engine && n.callers === b.callers,
+      );
+      const ratio = naive && naive.perSecond > 0 ? (b.perSecond / naive.perSecond).toFixed(1) : 'n/a';
+      return `| ${b.engine} | ${b.callers} | ${b.perSecond.toFixed(0)} | ${naive?.perSecond.toFixed(0) ?? 'n/a'} | ${ratio}× | ${b.verified && naive?.verified ? 'ok' : 'FAILED'} |`;
+    });
+  const section = [
+    '## Ledger: payment cycles per second',
+    '',
+    'A cycle is a hold of 50 credits, then a capture of 37 with the 80/20 creator/platform split (each',
+    'capture posts up to five transfers). Each caller is a buyer with its own wallet; captures pay 8',
+    'creators, so escrow, revenue and creator accounts are shared. *Batched* is the ledger as shipped',
+    '(group commit: commands that arrive while a transaction is in flight share the next one). *Naive*',
+    'is the same ledger code with one transaction per call on a pool of 20 connections. Every run ends',
+    'with `ledger verify` over the whole database.',
+    '',
+    `- Machine: ${describeMachine()}`,
+    `- Postgres: ${postgresVersion()} (local, default settings, fsync on); PGlite persisted to a temp directory`,
+    `- Command: \`npm run bench\` (${seconds} s per measurement${process.env.DATABASE_URL ? ', DATABASE_URL set' : ''})`,
+    `- Date: ${new Date().toISOString().slice(0, 10)}`,
+    '',
+    '| engine | callers | batched cycles/s | naive cycles/s | batched ÷ naive | verify |',
+    '|---|---|---|---|---|---|',
+    ...rows,
+    '',
+  ].join('\n');
+  replaceSection('BENCHMARKS.md', '## Ledger: payment cycles per second', section);
+}
+
+/** Replaces one section of BENCHMARKS.md, keeping the others that other benchmarks wrote. */
+function replaceSection(file: string, heading: string, section: string): void {
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    text = '# Benchmarks\n\nWritten by `npm run bench`; each section says its machine and command.\n\n';
+  }
+  const start = text.indexOf(heading);
+  if (start < 0) {
+    writeFileSync(file, `${text.trimEnd()}\n\n${section}`);
+    return;
+  }
+  const next = text.indexOf('\n## ', start + heading.length);
+  writeFileSync(file, text.slice(0, start) + section + (next < 0 ? '' : text.slice(next + 1)));
+}
+
+await main();

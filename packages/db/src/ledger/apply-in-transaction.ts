@@ -1,0 +1,63 @@
+import {
+  type ApplyContext,
+  applyUnits,
+  BatchState,
+  type CommandResult,
+  type CommandUnit,
+  holdIdOf,
+  type LedgerCommand,
+} from '@jeton/core';
+import type { Database } from '../connect.ts';
+import { persistAccounts, persistRows } from './persist.ts';
+import { loadAccounts, loadOperationsAndHolds } from './rows.ts';
+import { isLateAccount, touchedAccounts } from './touched-accounts.ts';
+
+/**
+ * Applies units inside the caller's transaction, so that a flow can commit its own rows and the money
+ * together (a run, its hold and its job).
+ *
+ * Locking, in one global order so that concurrent batches never deadlock:
+ *  1. holds, by id;
+ *  2. "early" accounts (wallets), by id: their balances decide whether a hold or transfer may go on;
+ *  3. "late" accounts (platform accounts and creator earnings), by id, only at the end, just before
+ *     their totals change and the transaction commits. These are the hot rows every capture touches;
+ *     nothing a batch decides depends on them unless it debits one (a payout, an operator transfer),
+ *     in which case the batch locks them before it decides. Credits that land on them meanwhile only
+ *     make a balance larger, so a decision taken on an older balance stays safe, and the database's
+ *     own check (debits ≤ credits) is the last word.
+ * Accounts then change by the amounts this batch moved (deltas), never by overwriting a total.
+ */
+export async function applyInTransaction(
+  tx: Database,
+  units: readonly CommandUnit[],
+  ctx: ApplyContext,
+): Promise<CommandResult[][]> {
+  const commands = units.flat() as (Partial<LedgerCommand> | null)[];
+  const ids = unique(commands.map((c) => c?.id));
+  const holdIds = unique(
+    commands.map((c) => (c && typeof c.type === 'string' ? holdIdOf(c as LedgerCommand) : null)),
+  );
+
+  const { operations, holds } = await loadOperationsAndHolds(tx, ids, holdIds);
+
+  const holders = new Map(holds.map((h) => [h.id, h.userId]));
+  for (const c of commands) {
+    if (c?.type === 'hold' && typeof c.id === 'string') holders.set(c.id, String(c.userId));
+  }
+  const accountIds = unique(commands.flatMap((c) => touchedAccounts(c, (id) => holders.get(id))));
+  const early = accountIds.filter((id) => !isLateAccount(id));
+  const late = accountIds.filter(isLateAccount);
+  const debitsLate = commands.some((c) => c?.type === 'payout' || c?.type === 'transfer');
+
+  const loaded = await loadAccounts(tx, early, late, debitsLate);
+
+  const state = new BatchState(loaded, holds, operations);
+  const results = applyUnits(state, units, ctx);
+  await persistRows(tx, state);
+  await persistAccounts(tx, state, new Map(loaded.map((a) => [a.id, a])));
+  return results;
+}
+
+function unique(values: readonly (string | null | undefined)[]): string[] {
+  return [...new Set(values.filter((v): v is string => typeof v === 'string' && v.length > 0))];
+}
