@@ -44,7 +44,7 @@ export async function measureCycles(
   handle: DatabaseHandle,
   options: { mode: 'batched' | 'naive'; callers: number; seconds: number; tag: string },
 ): Promise<Omit<CycleResult, 'engine'>> {
-  const ledger = new Ledger(new DrizzleLedgerStore(handle.db), { batching: options.mode === 'batched' });
+  const ledger = new Ledger(new DrizzleLedgerStore(handle), { batching: options.mode === 'batched' });
   const { tag, callers } = options;
   for (let c = 0; c < CREATORS; c++) await ledger.openAccounts(`${tag}-creator-${c}`);
   for (let b = 0; b < callers; b++) {

@@ -10,3 +10,12 @@ ON CONFLICT DO NOTHING;
 -- Balances change on every payment: free room on each page lets Postgres update a row in place
 -- (a HOT update) without touching its indexes.
 ALTER TABLE "ledger_accounts" SET (fillfactor = 50);
+--> statement-breakpoint
+-- Lets one multi-statement round trip refuse to commit when a check on what it wrote fails.
+CREATE OR REPLACE FUNCTION jeton_assert(ok boolean, message text) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  IF ok IS NOT TRUE THEN
+    RAISE EXCEPTION 'invariant violated: %', message USING ERRCODE = 'P0001';
+  END IF;
+END
+$$;

@@ -1,16 +1,6 @@
 import type { AccountKind, HoldStatus, TransferCode, TransferPhase } from '@jeton/core';
 import { sql } from 'drizzle-orm';
-import {
-  type AnyPgColumn,
-  bigint,
-  boolean,
-  check,
-  index,
-  pgTable,
-  text,
-  timestamp,
-  uniqueIndex,
-} from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, index, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /**
  * The one schema for both engines (PGlite and Postgres). The checks repeat the ledger's rules in the

@@ -16,7 +16,12 @@ const ownerId = z
   .refine(isValidOwnerId, 'not a valid user id (1-64 characters, no ":", not "platform")');
 const positive = z.bigint().min(1n, 'must be at least 1 credit').max(MAX_AMOUNT, 'too large');
 const nonNegative = z.bigint().min(0n, 'must not be negative').max(MAX_AMOUNT, 'too large');
-const reference = z.string().min(1).max(256).optional();
+const reference = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters')
+  .optional();
 
 export const topUpCommand = z.strictObject({
   type: z.literal('top_up'),

@@ -31,7 +31,10 @@ export interface LedgerOptions {
   batching?: boolean;
   /** The most units one transaction may carry. */
   maxBatchSize?: number;
-  /** How many batch transactions may run at once. */
+  /**
+   * How many batch transactions may run at once (default 2): while one waits on the database, the next
+   * is being prepared, so both cores stay busy. More only adds waiting on the shared platform accounts.
+   */
   maxInFlight?: number;
 }
 
@@ -46,9 +49,9 @@ type Without<C> = Omit<C, 'type'>;
 /**
  * The credit ledger: double-entry, two-phase holds, idempotent by caller-chosen ids.
  *
- * Throughput comes from group commit, as in TigerBeetle: while one transaction is in flight, new
- * commands queue; the next transaction takes them all (up to `maxBatchSize`). Each command still gets
- * its own result, and one command's refusal never fails another's (unless they are linked).
+ * Throughput comes from group commit, as in TigerBeetle: while transactions are in flight, new commands
+ * queue; the next transaction takes them (up to `maxBatchSize`). Each command still gets its own
+ * result, and one command's refusal never fails another's (unless they are linked).
  *
  * @example
  * const ledger = new Ledger(store);
@@ -74,7 +77,7 @@ export class Ledger {
     this.#payoutMinimum = options.payoutMinimum ?? 1000n;
     this.#batching = options.batching ?? true;
     this.#maxBatchSize = options.maxBatchSize ?? 512;
-    this.#maxInFlight = options.maxInFlight ?? Number(process.env.LEDGER_INFLIGHT ?? 1);
+    this.#maxInFlight = options.maxInFlight ?? 2;
   }
 
   get commissionBps(): number {

@@ -7,9 +7,9 @@ import {
   holdIdOf,
   type LedgerCommand,
 } from '@jeton/core';
-import type { Database } from '../connect.ts';
-import { persistAccounts, persistRows } from './persist.ts';
+import { persistStatements } from './persist.ts';
 import { loadAccounts, loadOperationsAndHolds } from './rows.ts';
+import type { SqlRunner } from './sql-runner.ts';
 import { isLateAccount, touchedAccounts } from './touched-accounts.ts';
 
 /**
@@ -28,7 +28,7 @@ import { isLateAccount, touchedAccounts } from './touched-accounts.ts';
  * Accounts then change by the amounts this batch moved (deltas), never by overwriting a total.
  */
 export async function applyInTransaction(
-  tx: Database,
+  run: SqlRunner,
   units: readonly CommandUnit[],
   ctx: ApplyContext,
 ): Promise<CommandResult[][]> {
@@ -38,7 +38,7 @@ export async function applyInTransaction(
     commands.map((c) => (c && typeof c.type === 'string' ? holdIdOf(c as LedgerCommand) : null)),
   );
 
-  const { operations, holds } = await loadOperationsAndHolds(tx, ids, holdIds);
+  const { operations, holds } = await loadOperationsAndHolds(run, ids, holdIds);
 
   const holders = new Map(holds.map((h) => [h.id, h.userId]));
   for (const c of commands) {
@@ -49,15 +49,17 @@ export async function applyInTransaction(
   const late = accountIds.filter(isLateAccount);
   const debitsLate = commands.some((c) => c?.type === 'payout' || c?.type === 'transfer');
 
-  const loaded = await loadAccounts(tx, early, late, debitsLate);
+  const loaded = await loadAccounts(run, early, late, debitsLate);
 
   const state = new BatchState(loaded, holds, operations);
   const results = applyUnits(state, units, ctx);
-  await persistRows(tx, state);
-  await persistAccounts(tx, state, new Map(loaded.map((a) => [a.id, a])));
+  await run(persistStatements(state, new Map(loaded.map((a) => [a.id, a]))), { last: true });
   return results;
 }
 
+/** Ids worth looking up: a malformed one cannot name a row, and its command will be refused anyway. */
+const LOOKUP_ID = /^[\w.:@/-]{1,300}$/;
+
 function unique(values: readonly (string | null | undefined)[]): string[] {
-  return [...new Set(values.filter((v): v is string => typeof v === 'string' && v.length > 0))];
+  return [...new Set(values.filter((v): v is string => typeof v === 'string' && LOOKUP_ID.test(v)))];
 }

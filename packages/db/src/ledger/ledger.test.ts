@@ -21,7 +21,7 @@ describe.each(testEngines())('ledger on %s', (engine) => {
   afterAll(() => testDb.drop());
   beforeEach(async () => {
     clock = new ManualClock();
-    ledger = new Ledger(new DrizzleLedgerStore(testDb.handle.db), { clock, payoutMinimum: 500n });
+    ledger = new Ledger(new DrizzleLedgerStore(testDb.handle), { clock, payoutMinimum: 500n });
     buyer = `buyer-${randomUUID().slice(0, 8)}`;
     creator = `creator-${randomUUID().slice(0, 8)}`;
     await ledger.openAccounts(buyer);
@@ -292,7 +292,7 @@ describe.each(testEngines())('ledger verify on %s', (engine) => {
 
   it('passes on a consistent ledger and names the accounts a tampered balance touches', async () => {
     const clock = new ManualClock();
-    const ledger = new Ledger(new DrizzleLedgerStore(testDb.handle.db), { clock });
+    const ledger = new Ledger(new DrizzleLedgerStore(testDb.handle), { clock });
     await ledger.openAccounts('alice');
     await ledger.topUp({ id: 't1', userId: 'alice', amount: 100n });
     await ledger.hold({

@@ -1,36 +1,32 @@
 import type { Account, AccountKind, Hold, HoldStatus, Operation } from '@jeton/core';
-import { type SQL, sql } from 'drizzle-orm';
-import type { Database } from '../connect.ts';
-import { queryRows, toBigInt } from './sql-rows.ts';
+import { toBigInt } from './sql-rows.ts';
+import { jsonLiteral, type Row, type SqlRunner } from './sql-runner.ts';
 
 /**
- * A batch's reads, in two round trips. Each list of ids travels as one JSON parameter and each result
- * comes back as one JSON value: a batch's cost is dominated by round trips and per-row mapping, not
- * by the lookups themselves.
+ * A batch's reads. Each list of ids travels as one JSON literal and each result comes back as one
+ * JSON value, so a batch of any size costs the same number of round trips.
  */
-const idsIn = (values: readonly string[]): SQL =>
-  sql`(select json_array_elements_text(${JSON.stringify(values)}::json))`;
-
-type Row = Record<string, unknown>;
+const idsIn = (values: readonly string[]) => `(select json_array_elements_text(${jsonLiteral(values)}))`;
 
 /** Reads the operations (for idempotency) and locks the holds, in id order. */
 export async function loadOperationsAndHolds(
-  tx: Database,
+  run: SqlRunner,
   operationIds: readonly string[],
   holdIds: readonly string[],
 ): Promise<{ operations: Operation[]; holds: Hold[] }> {
-  if (!operationIds.length && !holdIds.length) return { operations: [], holds: [] };
-  const [row] = await queryRows<{ ops: Row[] | string; holds: Row[] | string }>(
-    tx,
-    sql`
-    select
+  const results = await run([
+    // Every lookup of a batch is by primary key, but while a table is young its statistics say "tiny"
+    // and the planner picks sequential scans that grow with the table: keep it on the indexes.
+    'set local enable_seqscan = off',
+    `select
       (select coalesce(json_agg(o), '[]'::json)
          from (select id, type, body, result, created_at from ledger_operations where id in ${idsIn(operationIds)}) o
       ) as ops,
       (select coalesce(json_agg(h), '[]'::json)
          from (select * from ledger_holds where id in ${idsIn(holdIds)} order by id for update) h
       ) as holds`,
-  );
+  ]);
+  const row = results[1]?.[0];
   return {
     operations: json(row?.ops).map((r) => ({
       id: String(r.id),
@@ -60,27 +56,26 @@ export async function loadOperationsAndHolds(
  * when the batch debits one of them.
  */
 export async function loadAccounts(
-  tx: Database,
+  run: SqlRunner,
   early: readonly string[],
   late: readonly string[],
   lockLate: boolean,
 ): Promise<Account[]> {
   if (!early.length && !late.length) return [];
   const query = lockLate
-    ? sql`
-      select coalesce(json_agg(a), '[]'::json) as accounts from (
-        select * from ledger_accounts where id in ${idsIn([...early, ...late])}
-         order by (id in ${idsIn(late)}), id for update
-      ) a`
-    : sql`
-      select
-        (select coalesce(json_agg(a), '[]'::json)
-           from (select * from ledger_accounts where id in ${idsIn(early)} order by id for update) a
-        ) as accounts,
-        (select coalesce(json_agg(a), '[]'::json)
-           from (select * from ledger_accounts where id in ${idsIn(late)}) a
-        ) as late`;
-  const [row] = await queryRows<{ accounts: Row[] | string; late?: Row[] | string }>(tx, query);
+    ? `select coalesce(json_agg(a), '[]'::json) as accounts from (
+         select * from ledger_accounts where id in ${idsIn([...early, ...late])}
+          order by (id in ${idsIn(late)}), id for update
+       ) a`
+    : `select
+         (select coalesce(json_agg(a), '[]'::json)
+            from (select * from ledger_accounts where id in ${idsIn(early)} order by id for update) a
+         ) as accounts,
+         (select coalesce(json_agg(a), '[]'::json)
+            from (select * from ledger_accounts where id in ${idsIn(late)}) a
+         ) as late`;
+  const [rows] = await run([query]);
+  const row = rows?.[0];
   return [...json(row?.accounts), ...json(row?.late)].map((r) => ({
     id: String(r.id),
     ownerId: String(r.owner_id),
@@ -92,8 +87,8 @@ export async function loadAccounts(
   }));
 }
 
-/** pg parses json columns; PGlite too, but be sure: a string is parsed here. */
-function json(value: Row[] | string | undefined | null): Row[] {
+/** Both drivers parse json columns; be sure anyway: a string is parsed here. */
+export function json(value: unknown): Row[] {
   if (value === undefined || value === null) return [];
-  return typeof value === 'string' ? (JSON.parse(value) as Row[]) : value;
+  return (typeof value === 'string' ? JSON.parse(value) : value) as Row[];
 }

@@ -1,16 +1,10 @@
 import {
-  type Account,
   type ApplyContext,
   accountId,
-  applyUnits,
   available,
-  BatchState,
   type CommandResult,
   type CommandUnit,
   type Hold,
-  holdIdOf,
-  invariant,
-  type LedgerCommand,
   type LedgerStore,
   mustStayNonNegative,
   type Page,
@@ -19,9 +13,10 @@ import {
   type UserBalance,
 } from '@jeton/core';
 import { and, asc, desc, eq, inArray, lt, lte, or, sql } from 'drizzle-orm';
-import type { Database } from '../connect.ts';
-import { ledgerAccounts, ledgerHolds, ledgerOperations, ledgerTransfers } from '../schema.ts';
+import type { Database, DatabaseHandle } from '../connect.ts';
+import { ledgerAccounts, ledgerHolds, ledgerTransfers } from '../schema.ts';
 import { applyInTransaction } from './apply-in-transaction.ts';
+import { runTransaction } from './sql-runner.ts';
 import { userAccountIds } from './touched-accounts.ts';
 import { verifyLedger } from './verify.ts';
 
@@ -31,12 +26,16 @@ const MAX_ATTEMPTS = 5;
 
 /** The ledger on Drizzle, the same code on PGlite and Postgres. */
 export class DrizzleLedgerStore implements LedgerStore {
-  constructor(private readonly db: Database) {}
+  private readonly db: Database;
+
+  constructor(private readonly handle: DatabaseHandle) {
+    this.db = handle.db;
+  }
 
   async apply(units: readonly CommandUnit[], ctx: ApplyContext): Promise<CommandResult[][]> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.db.transaction((tx) => applyInTransaction(tx, units, ctx));
+        return await runTransaction(this.handle, (run) => applyInTransaction(run, units, ctx));
       } catch (error) {
         if (attempt >= MAX_ATTEMPTS || !RETRYABLE.has(pgErrorCode(error) ?? '')) throw error;
         await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));

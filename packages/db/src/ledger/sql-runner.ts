@@ -1,0 +1,65 @@
+import type { DatabaseHandle } from '../connect.ts';
+
+export type Row = Record<string, unknown>;
+
+/**
+ * Runs one or more `;`-separated statements in one round trip and returns each statement's rows.
+ * `last: true` marks the final call of a transaction, so the commit can travel with it.
+ */
+export type SqlRunner = (statements: readonly string[], options?: { last?: boolean }) => Promise<Row[][]>;
+
+/**
+ * A transaction driven by whole groups of statements. A batch of ledger commands costs three round
+ * trips this way (read and lock; lock accounts; write and commit) instead of one per statement: on
+ * this 2-core machine each round trip costs more CPU in the kernel than the statements themselves.
+ *
+ * Values reach SQL only through `literal()`, and the ledger validates every string it writes.
+ */
+export async function runTransaction<T>(
+  handle: DatabaseHandle,
+  fn: (run: SqlRunner) => Promise<T>,
+): Promise<T> {
+  if (handle.engine === 'pglite') {
+    return handle.pglite.transaction(async (tx) => {
+      const run: SqlRunner = async (statements) =>
+        statements.length ? (await tx.exec(statements.join(';\n'))).map((r) => r.rows as Row[]) : [];
+      return fn(run);
+    });
+  }
+  const client = await handle.pool.connect();
+  let begun = false;
+  let committed = false;
+  try {
+    const run: SqlRunner = async (statements, options) => {
+      const head = begun ? [] : ['begin'];
+      const tail = options?.last ? ['commit'] : [];
+      begun = true;
+      // Without parameters, pg uses the simple query protocol, which accepts several statements.
+      const result = (await client.query([...head, ...statements, ...tail].join(';\n'))) as unknown as
+        | { rows: Row[] }
+        | { rows: Row[] }[];
+      const all = Array.isArray(result) ? result : [result];
+      if (options?.last) committed = true;
+      return all.slice(head.length, head.length + statements.length).map((r) => r.rows);
+    };
+    const value = await fn(run);
+    if (!committed) await client.query(begun ? 'commit' : 'select 1');
+    return value;
+  } catch (error) {
+    await client.query('rollback').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** A SQL string literal. Standard-conforming strings (the default since Postgres 9.1) only need `'` doubled. */
+export function literal(value: string): string {
+  if (value.includes('\u0000')) throw new TypeError('a NUL character cannot be stored in text');
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** A value as a `json` literal, for json_to_recordset and friends. */
+export function jsonLiteral(value: unknown): string {
+  return `${literal(JSON.stringify(value))}::json`;
+}
