@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { type DatabaseHandle, type Engine, openDatabase } from '../connect.ts';
 import { migrateDatabase } from '../migrate.ts';
@@ -55,4 +56,12 @@ async function adminQuery(url: string, text: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/** Empties the ledger (transfers, operations, holds) and zeroes every account, keeping the accounts. */
+export async function resetLedger(handle: DatabaseHandle): Promise<void> {
+  await handle.db.execute(sql`truncate ledger_transfers, ledger_operations, ledger_holds`);
+  await handle.db.execute(
+    sql`update ledger_accounts set debits_pending = 0, debits_posted = 0, credits_pending = 0, credits_posted = 0`,
+  );
 }
