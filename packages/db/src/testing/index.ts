@@ -16,6 +16,8 @@ export function testEngines(): Engine[] {
 
 export interface TestDatabase extends Disposable {
   handle: DatabaseHandle;
+  /** The Postgres URL of this database; undefined on PGlite. */
+  url: string | undefined;
   /** Closes the connection and, on Postgres, drops the database. */
   drop(): Promise<void>;
 }
@@ -31,7 +33,12 @@ export async function createTestDatabase(
   if (engine === 'pglite') {
     const handle = await openDatabase({ dataDir: 'memory' });
     await migrateDatabase(handle);
-    return { handle, drop: () => handle.close(), [Symbol.dispose]: () => void handle.close() };
+    return {
+      handle,
+      url: undefined,
+      drop: () => handle.close(),
+      [Symbol.dispose]: () => void handle.close(),
+    };
   }
   const adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) throw new Error('the Postgres suite needs DATABASE_URL');
@@ -45,7 +52,7 @@ export async function createTestDatabase(
     await handle.close();
     await adminQuery(adminUrl, `drop database if exists ${name} with (force)`);
   };
-  return { handle, drop, [Symbol.dispose]: () => void drop() };
+  return { handle, url: url.toString(), drop, [Symbol.dispose]: () => void drop() };
 }
 
 async function adminQuery(url: string, text: string): Promise<void> {

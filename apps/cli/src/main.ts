@@ -1,0 +1,56 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from '@jeton/core';
+import { runMain } from '@jeton/server';
+import { ledgerVerify } from './commands/ledger-verify.ts';
+
+const HELP = `jeton — the Jeton marketplace from the command line
+
+Usage:
+  jeton serve                 start the marketplace (API, worker, web) on the configured database
+  jeton ledger verify [--json]
+                              recompute every balance from the transfers and check every invariant;
+                              exits 1 and names the offending accounts when a check fails
+  jeton help | --help         this text
+
+Configuration comes from the environment (see .env.example): DATABASE_URL for Postgres, otherwise
+the embedded database under JETON_DATA_DIR (default ./.jeton).`;
+
+async function main(argv: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n\n${HELP}`);
+    return 2;
+  }
+  const { positionals, values } = parsed;
+  const [command, sub] = positionals;
+  if (values.help || !command || command === 'help') {
+    console.log(HELP);
+    return command || values.help ? 0 : 2;
+  }
+  const loaded = loadConfig();
+  if (!loaded.ok) {
+    console.error(`Invalid configuration (see .env.example):\n  ${loaded.errors.join('\n  ')}`);
+    return 2;
+  }
+  if (command === 'serve' && !sub) {
+    await runMain();
+    return -1; // keeps running until a signal
+  }
+  if (command === 'ledger' && sub === 'verify')
+    return ledgerVerify(loaded.config, { json: values.json === true });
+  console.error(`Unknown command: ${positionals.join(' ')}\n\n${HELP}`);
+  return 2;
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  });
+}
+
+const code = await main(process.argv.slice(2));
+if (code >= 0) process.exit(code);

@@ -1,0 +1,48 @@
+import { Hono } from 'hono';
+import type { Logger } from 'pino';
+import { problem } from './problem.ts';
+
+export interface HealthReport {
+  engine: 'pglite' | 'postgres';
+  migrations: number;
+}
+
+export interface AppDeps {
+  logger: Logger;
+  /** Answers when the database does; throws when it does not. */
+  health: () => Promise<HealthReport>;
+  version: string;
+}
+
+/** The HTTP application: routes and the one place where errors become problem+json. */
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+
+  app.get('/health', async (c) => {
+    try {
+      const report = await deps.health();
+      return c.json({ status: 'ok', version: deps.version, database: { status: 'up', ...report } });
+    } catch (error) {
+      deps.logger.error({ err: error }, 'health check: database unreachable');
+      return problem('database-unavailable', 'The database is unavailable', 503, {
+        detail: 'The server is running but cannot reach its database.',
+      });
+    }
+  });
+
+  app.notFound((c) =>
+    problem('not-found', 'No such resource', 404, {
+      detail: `Nothing answers ${c.req.method} ${c.req.path}.`,
+    }),
+  );
+
+  // A 5xx is always a bug: log it whole, tell the client only that it happened.
+  app.onError((error, c) => {
+    deps.logger.error({ err: error, method: c.req.method, path: c.req.path }, 'unhandled error');
+    return problem('internal', 'Internal server error', 500, {
+      detail: 'This is a bug on our side; it has been logged.',
+    });
+  });
+
+  return app;
+}
