@@ -82,6 +82,7 @@ export class LedgerModel {
         const w = this.#w(c.userId);
         const promoFree = w.promo - w.promoHeld;
         const paidFree = w.paid - w.paidHeld;
+        // biome-ignore lint/complexity/useMathMinMax: Math.min does not take bigints
         const promo = promoFree < c.max ? promoFree : c.max;
         const paid = c.max - promo;
         if (paid > paidFree) return fail('insufficient_credits');
@@ -112,6 +113,7 @@ export class LedgerModel {
         if (now >= h.expiresAt) return fail('hold_expired');
         if (c.amount > h.max) return fail('amount_exceeds_hold');
         const w = this.#w(h.user);
+        // biome-ignore lint/complexity/useMathMinMax: Math.min does not take bigints
         const promoSpent = h.promo < c.amount ? h.promo : c.amount;
         const paidSpent = c.amount - promoSpent;
         w.promoHeld -= h.promo;
