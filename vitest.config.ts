@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // The JSON report lets CI print one plain closing line; it is not committed.
+    reporters: ['default', ['json', { outputFile: '.vitest-report.json' }]],
   },
 });
