@@ -42,9 +42,12 @@ export async function openBenchDatabase(
 
 export async function measureCycles(
   handle: DatabaseHandle,
-  options: { mode: 'batched' | 'naive'; callers: number; seconds: number; tag: string },
+  options: { mode: 'batched' | 'naive'; callers: number; seconds: number; tag: string; maxInFlight?: number },
 ): Promise<Omit<CycleResult, 'engine'>> {
-  const ledger = new Ledger(new DrizzleLedgerStore(handle), { batching: options.mode === 'batched' });
+  const ledger = new Ledger(new DrizzleLedgerStore(handle), {
+    batching: options.mode === 'batched',
+    ...(options.maxInFlight ? { maxInFlight: options.maxInFlight } : {}),
+  });
   const { tag, callers } = options;
   for (let c = 0; c < CREATORS; c++) await ledger.openAccounts(`${tag}-creator-${c}`);
   for (let b = 0; b < callers; b++) {

@@ -8,13 +8,13 @@ import {
   type LedgerCommand,
 } from '@jeton/core';
 import { persistStatements } from './persist.ts';
-import { loadAccounts, loadOperationsAndHolds } from './rows.ts';
+import { loadBatch } from './rows.ts';
 import type { SqlRunner } from './sql-runner.ts';
 import { isLateAccount, touchedAccounts } from './touched-accounts.ts';
 
 /**
  * Applies units inside the caller's transaction, so that a flow can commit its own rows and the money
- * together (a run, its hold and its job).
+ * together (a run, its hold and its job). Two round trips: read and lock everything; write and commit.
  *
  * Locking, in one global order so that concurrent batches never deadlock:
  *  1. holds, by id;
@@ -38,18 +38,28 @@ export async function applyInTransaction(
     commands.map((c) => (c && typeof c.type === 'string' ? holdIdOf(c as LedgerCommand) : null)),
   );
 
-  const { operations, holds } = await loadOperationsAndHolds(run, ids, holdIds);
-
-  const holders = new Map(holds.map((h) => [h.id, h.userId]));
+  // Holds placed in this batch are not in the database yet: their buyers come from the commands. The
+  // buyers behind holds already stored are added by the database, under the holds' locks.
+  const holders = new Map<string, string>();
   for (const c of commands) {
     if (c?.type === 'hold' && typeof c.id === 'string') holders.set(c.id, String(c.userId));
   }
   const accountIds = unique(commands.flatMap((c) => touchedAccounts(c, (id) => holders.get(id))));
-  const early = accountIds.filter((id) => !isLateAccount(id));
-  const late = accountIds.filter(isLateAccount);
   const debitsLate = commands.some((c) => c?.type === 'payout' || c?.type === 'transfer');
-
-  const loaded = await loadAccounts(run, early, late, debitsLate);
+  const {
+    operations,
+    holds,
+    accounts: loaded,
+  } = await loadBatch(
+    run,
+    {
+      operationIds: ids,
+      holdIds,
+      early: accountIds.filter((id) => !isLateAccount(id)),
+      late: accountIds.filter(isLateAccount),
+    },
+    debitsLate,
+  );
 
   const state = new BatchState(loaded, holds, operations);
   const results = applyUnits(state, units, ctx);

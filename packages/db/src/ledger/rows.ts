@@ -2,29 +2,64 @@ import type { Account, AccountKind, Hold, HoldStatus, Operation } from '@jeton/c
 import { toBigInt } from './sql-rows.ts';
 import { jsonLiteral, type Row, type SqlRunner } from './sql-runner.ts';
 
-/**
- * A batch's reads. Each list of ids travels as one JSON literal and each result comes back as one
- * JSON value, so a batch of any size costs the same number of round trips.
- */
+/** A list of ids as one JSON literal, so the statement's shape does not depend on the batch size. */
 const idsIn = (values: readonly string[]) => `(select json_array_elements_text(${jsonLiteral(values)}))`;
 
-/** Reads the operations (for idempotency) and locks the holds, in id order. */
-export async function loadOperationsAndHolds(
+export interface BatchRows {
+  operations: Operation[];
+  holds: Hold[];
+  accounts: Account[];
+}
+
+/**
+ * Everything a batch reads, in one round trip: the operations (for idempotency), the holds (locked,
+ * by id), the early accounts (locked, by id, after the holds: those the commands name plus the
+ * wallets behind the locked holds) and the late accounts (read; locked after the early ones only when
+ * the batch debits one of them).
+ *
+ * The lock order holds even inside one statement: the early accounts are locked by the LockRows node
+ * above a sort whose input needs every hold row first.
+ */
+export async function loadBatch(
   run: SqlRunner,
-  operationIds: readonly string[],
-  holdIds: readonly string[],
-): Promise<{ operations: Operation[]; holds: Hold[] }> {
+  wanted: {
+    operationIds: readonly string[];
+    holdIds: readonly string[];
+    early: readonly string[];
+    late: readonly string[];
+  },
+  lockLate: boolean,
+): Promise<BatchRows> {
+  const early = `early_ids as (
+        select id from ${idsIn(wanted.early)} as e(id)
+        union select user_id || ':wallet_promo' from h
+        union select user_id || ':wallet_paid' from h
+      )`;
+  const accounts = lockLate
+    ? `e as materialized (
+        select * from ledger_accounts
+         where id in (select id from early_ids) or id in ${idsIn(wanted.late)}
+         order by (id in ${idsIn(wanted.late)}), id for update
+      ), l as (select * from e where false)`
+    : `e as materialized (
+        select * from ledger_accounts where id in (select id from early_ids) order by id for update
+      ), l as materialized (
+        select * from ledger_accounts where id in ${idsIn(wanted.late)}
+      )`;
   const results = await run([
     // Every lookup of a batch is by primary key, but while a table is young its statistics say "tiny"
     // and the planner picks sequential scans that grow with the table: keep it on the indexes.
     'set local enable_seqscan = off',
-    `select
-      (select coalesce(json_agg(o), '[]'::json)
-         from (select id, type, body, result, created_at from ledger_operations where id in ${idsIn(operationIds)}) o
-      ) as ops,
-      (select coalesce(json_agg(h), '[]'::json)
-         from (select * from ledger_holds where id in ${idsIn(holdIds)} order by id for update) h
-      ) as holds`,
+    `with h as materialized (
+        select * from ledger_holds where id in ${idsIn(wanted.holdIds)} order by id for update
+      ), ${early}, ${accounts}
+      select
+        (select coalesce(json_agg(o), '[]'::json)
+           from (select id, type, body, result, created_at from ledger_operations
+                  where id in ${idsIn(wanted.operationIds)}) o) as ops,
+        (select coalesce(json_agg(h), '[]'::json) from h) as holds,
+        (select coalesce(json_agg(e), '[]'::json) from e) as early,
+        (select coalesce(json_agg(l), '[]'::json) from l) as late`,
   ]);
   const row = results[1]?.[0];
   return {
@@ -48,43 +83,16 @@ export async function loadOperationsAndHolds(
       createdAt: new Date(String(r.created_at)),
       resolvedAt: r.resolved_at === null ? null : new Date(String(r.resolved_at)),
     })),
+    accounts: [...json(row?.early), ...json(row?.late)].map((r) => ({
+      id: String(r.id),
+      ownerId: String(r.owner_id),
+      kind: String(r.kind) as AccountKind,
+      debitsPending: toBigInt(r.debits_pending),
+      debitsPosted: toBigInt(r.debits_posted),
+      creditsPending: toBigInt(r.credits_pending),
+      creditsPosted: toBigInt(r.credits_posted),
+    })),
   };
-}
-
-/**
- * Locks the early accounts in id order; reads the late ones, locking them too (after the early ones)
- * when the batch debits one of them.
- */
-export async function loadAccounts(
-  run: SqlRunner,
-  early: readonly string[],
-  late: readonly string[],
-  lockLate: boolean,
-): Promise<Account[]> {
-  if (!early.length && !late.length) return [];
-  const query = lockLate
-    ? `select coalesce(json_agg(a), '[]'::json) as accounts from (
-         select * from ledger_accounts where id in ${idsIn([...early, ...late])}
-          order by (id in ${idsIn(late)}), id for update
-       ) a`
-    : `select
-         (select coalesce(json_agg(a), '[]'::json)
-            from (select * from ledger_accounts where id in ${idsIn(early)} order by id for update) a
-         ) as accounts,
-         (select coalesce(json_agg(a), '[]'::json)
-            from (select * from ledger_accounts where id in ${idsIn(late)}) a
-         ) as late`;
-  const [rows] = await run([query]);
-  const row = rows?.[0];
-  return [...json(row?.accounts), ...json(row?.late)].map((r) => ({
-    id: String(r.id),
-    ownerId: String(r.owner_id),
-    kind: String(r.kind) as AccountKind,
-    debitsPending: toBigInt(r.debits_pending),
-    debitsPosted: toBigInt(r.debits_posted),
-    creditsPending: toBigInt(r.credits_pending),
-    creditsPosted: toBigInt(r.credits_posted),
-  }));
 }
 
 /** Both drivers parse json columns; be sure anyway: a string is parsed here. */
