@@ -47,7 +47,13 @@ export function systemAccountId(kind: SystemAccountKind): string {
   return accountId(PLATFORM_OWNER, kind);
 }
 
+/** Characters of a user id: ASCII letters, digits and `_ . @ + -` (no `:`, the separator), at most 64. */
+export const OWNER_ID = /^[\w.@+-]{1,64}$/;
+
+/** Characters of a command id and of an account id: an owner id's, plus `:` and `/`. */
+export const LEDGER_ID = /^[\w.@+:/-]+$/;
+
 /** A user id may not collide with the platform owner nor contain the separator. */
 export function isValidOwnerId(ownerId: string): boolean {
-  return ownerId.length > 0 && ownerId.length <= 64 && !ownerId.includes(':') && ownerId !== PLATFORM_OWNER;
+  return OWNER_ID.test(ownerId) && ownerId !== PLATFORM_OWNER;
 }

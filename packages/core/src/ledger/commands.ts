@@ -1,16 +1,24 @@
 import { z } from 'zod';
 import { MAX_AMOUNT } from '../shared/money.ts';
-import { isValidOwnerId } from './accounts.ts';
+import { isValidOwnerId, LEDGER_ID } from './accounts.ts';
+
+/** The prefix of the ids the expiry sweep gives its `expire` commands. */
+export const EXPIRE_PREFIX = 'expire:';
 
 /**
  * The ledger's write commands. Every command carries a caller-chosen `id` that is its idempotency key:
  * the same id with the same body returns the first result; with another body it is refused.
  */
-const id = z
-  .string()
-  .min(1)
-  .max(200)
-  .regex(/^[\w.:@/-]+$/, 'use letters, digits and . : @ / - _ only');
+/**
+ * Ids starting with `expire:` are the sweep's (`expire:<holdId>`), so that no other command can take
+ * the id the sweep will need; a hold id is at most 190 characters so that the sweep's id fits.
+ */
+const id = z.string().min(1).max(200).regex(LEDGER_ID, 'use letters, digits and _ . @ + : / - only');
+const commandId = id.refine(
+  (v) => !v.startsWith(EXPIRE_PREFIX),
+  `ids starting with "${EXPIRE_PREFIX}" are reserved for the expiry sweep`,
+);
+const holdId = id.max(190);
 const ownerId = z
   .string()
   .refine(isValidOwnerId, 'not a valid user id (1-64 characters, no ":", not "platform")');
@@ -20,12 +28,13 @@ const reference = z
   .string()
   .min(1)
   .max(256)
-  .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters')
+  // Control characters and lone surrogates cannot be stored as text (nor as JSON) by Postgres.
+  .regex(/^[^\p{Cc}\p{Cs}]*$/u, 'must not contain control characters or lone surrogates')
   .optional();
 
 export const topUpCommand = z.strictObject({
   type: z.literal('top_up'),
-  id,
+  id: commandId,
   userId: ownerId,
   amount: positive,
   reference,
@@ -33,7 +42,7 @@ export const topUpCommand = z.strictObject({
 
 export const grantPromoCommand = z.strictObject({
   type: z.literal('grant_promo'),
-  id,
+  id: commandId,
   userId: ownerId,
   amount: positive,
   reference,
@@ -42,7 +51,7 @@ export const grantPromoCommand = z.strictObject({
 export const holdCommand = z.strictObject({
   type: z.literal('hold'),
   /** Also the hold's id. */
-  id,
+  id: commandId.pipe(holdId),
   runId: id,
   userId: ownerId,
   max: positive,
@@ -51,7 +60,7 @@ export const holdCommand = z.strictObject({
 
 export const captureCommand = z.strictObject({
   type: z.literal('capture'),
-  id,
+  id: commandId,
   holdId: id,
   /** What the run actually costs: 0 ≤ amount ≤ the hold's max. The rest is released. */
   amount: nonNegative,
@@ -60,13 +69,13 @@ export const captureCommand = z.strictObject({
   commissionBps: z.number().int().min(0).max(10_000).optional(),
 });
 
-export const releaseCommand = z.strictObject({ type: z.literal('release'), id, holdId: id });
+export const releaseCommand = z.strictObject({ type: z.literal('release'), id: commandId, holdId: id });
 
 export const expireCommand = z.strictObject({ type: z.literal('expire'), id, holdId: id });
 
 export const payoutCommand = z.strictObject({
   type: z.literal('payout'),
-  id,
+  id: commandId,
   creatorId: ownerId,
   amount: positive,
   reference,
@@ -75,7 +84,7 @@ export const payoutCommand = z.strictObject({
 /** A plain posted transfer between two named accounts, for operator corrections. */
 export const transferCommand = z.strictObject({
   type: z.literal('transfer'),
-  id,
+  id: commandId,
   debitAccountId: z.string().min(3).max(200),
   creditAccountId: z.string().min(3).max(200),
   amount: positive,

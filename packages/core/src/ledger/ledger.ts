@@ -14,6 +14,7 @@ import type {
   TopUpCommand,
   TransferCommand,
 } from './commands.ts';
+import { EXPIRE_PREFIX } from './commands.ts';
 import type { CommandResult, OutcomeOf } from './outcomes.ts';
 import type { LedgerStore, Page, StatementEntry, UserBalance, VerifyReport } from './port.ts';
 import type { Hold } from './types.ts';
@@ -29,7 +30,7 @@ export interface LedgerOptions {
    * transaction, which is the naive baseline the benchmark compares against.
    */
   batching?: boolean;
-  /** The most units one transaction may carry. */
+  /** The most units one transaction may carry (default 256; each holds one advisory lock per id). */
   maxBatchSize?: number;
   /**
    * How many batch transactions may run at once (default 2): while one waits on the database, the next
@@ -76,7 +77,7 @@ export class Ledger {
     this.#commissionBps = options.commissionBps ?? 2000;
     this.#payoutMinimum = options.payoutMinimum ?? 1000n;
     this.#batching = options.batching ?? true;
-    this.#maxBatchSize = options.maxBatchSize ?? 512;
+    this.#maxBatchSize = options.maxBatchSize ?? 256;
     this.#maxInFlight = options.maxInFlight ?? 2;
   }
 
@@ -124,14 +125,15 @@ export class Ledger {
   async expireDue(limit = 1000): Promise<number> {
     const due = await this.#store.dueHolds(this.#clock.now(), limit);
     const results = await Promise.all(
-      due.map((holdId) => this.submit({ type: 'expire', id: `expire:${holdId}`, holdId })),
+      due.map((holdId) => this.submit({ type: 'expire', id: `${EXPIRE_PREFIX}${holdId}`, holdId })),
     );
     return results.filter((r) => r.ok && !r.replayed).length;
   }
 
-  openAccounts(userId: string): Promise<void> {
+  /** Opens a user's wallets and earnings accounts; rejects an id that is not a valid user id. */
+  async openAccounts(userId: string): Promise<void> {
     if (!isValidOwnerId(userId)) throw new TypeError(`not a valid user id: ${JSON.stringify(userId)}`);
-    return this.#store.openAccounts(userId);
+    await this.#store.openAccounts(userId);
   }
 
   balance(userId: string): Promise<UserBalance | null> {

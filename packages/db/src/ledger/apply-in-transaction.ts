@@ -5,6 +5,7 @@ import {
   type CommandResult,
   type CommandUnit,
   holdIdOf,
+  LEDGER_ID,
   type LedgerCommand,
 } from '@jeton/core';
 import { persistStatements } from './persist.ts';
@@ -68,8 +69,10 @@ export async function applyInTransaction(
 }
 
 /** Ids worth looking up: a malformed one cannot name a row, and its command will be refused anyway. */
-const LOOKUP_ID = /^[\w.:@/-]{1,300}$/;
-
 function unique(values: readonly (string | null | undefined)[]): string[] {
-  return [...new Set(values.filter((v): v is string => typeof v === 'string' && LOOKUP_ID.test(v)))];
+  return [
+    ...new Set(
+      values.filter((v): v is string => typeof v === 'string' && v.length <= 300 && LEDGER_ID.test(v)),
+    ),
+  ];
 }

@@ -1,6 +1,8 @@
 import { Ledger } from '@jeton/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase, testEngines } from '../testing/index.ts';
+import { applyInTransaction } from './apply-in-transaction.ts';
+import { runTransaction } from './sql-runner.ts';
 import { DrizzleLedgerStore } from './store.ts';
 
 /**
@@ -58,4 +60,101 @@ describe.each(testEngines())('concurrent holds on %s', (engine) => {
       expect((await ledgers[0]!.verify()).ok).toBe(true);
     },
   );
+});
+
+/**
+ * The same command reaching two transactions at once (a client retry, a second process): the second
+ * must wait for the first and then replay its result, never re-run the command on the balances the
+ * first left behind. Transaction A is held open after it has read and locked; B starts meanwhile.
+ */
+describe.each(testEngines())('the same command in two transactions at once on %s', (engine) => {
+  let testDb: TestDatabase;
+  let store: DrizzleLedgerStore;
+  let ledger: Ledger;
+  const ctx = () => ({ now: new Date(), commissionBps: 2000, payoutMinimum: 1n });
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase(engine);
+    store = new DrizzleLedgerStore(testDb.handle);
+    ledger = new Ledger(store, { batching: false, payoutMinimum: 1n });
+    for (const u of ['creator', 'buyer', 'other']) await ledger.openAccounts(u);
+    await ledger.transfer({
+      id: 'seed',
+      debitAccountId: 'platform:payments_clearing',
+      creditAccountId: 'creator:earnings_cash',
+      amount: 1000n,
+    });
+    await ledger.topUp({ id: 'tu', userId: 'buyer', amount: 100n });
+  });
+  afterAll(() => testDb.drop());
+
+  /** Runs `first` in a transaction paused before its writes, starts `second`, then lets `first` finish. */
+  async function race(first: unknown[][], second: unknown[][]) {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let loaded!: () => void;
+    const didLoad = new Promise<void>((r) => {
+      loaded = r;
+    });
+    const a = runTransaction(testDb.handle, (run) =>
+      applyInTransaction(
+        async (statements, options) => {
+          if (options?.last) await gate;
+          const rows = await run(statements, options);
+          if (!options?.last) loaded();
+          return rows;
+        },
+        first,
+        ctx(),
+      ),
+    );
+    await didLoad;
+    const b = store.apply(second, ctx());
+    // Let B reach the point where it must wait for A (a real wait on Postgres; on PGlite B queues).
+    await new Promise((r) => setTimeout(r, 150));
+    release();
+    return { a: await a, b: await b };
+  }
+
+  it.each([
+    ['payout', { type: 'payout', id: 'po-1', creatorId: 'creator', amount: 1000n }],
+    [
+      'hold',
+      {
+        type: 'hold',
+        id: 'h-1',
+        runId: 'r1',
+        userId: 'buyer',
+        max: 100n,
+        expiresAt: new Date(Date.now() + 3600_000),
+      },
+    ],
+    ['capture', { type: 'capture', id: 'c-1', holdId: 'h-1', amount: 10n, creatorId: 'creator' }],
+  ])('replays a %s to the second transaction', async (_name, command) => {
+    const retriesBefore = store.retries;
+    const { a, b } = await race([[command]], [[command]]);
+    expect(a[0]![0]).toMatchObject({ ok: true, replayed: false });
+    expect(b[0]![0]).toEqual({ ...a[0]![0], replayed: true });
+    expect(store.retries).toBe(retriesBefore);
+    expect((await ledger.verify()).ok).toBe(true);
+  });
+
+  it('refuses the same id with another body without a deadlock, beside a payout that locks platform accounts', async () => {
+    const retriesBefore = store.retries;
+    const { a, b } = await race(
+      [[{ type: 'top_up', id: 'X', userId: 'buyer', amount: 5n }]],
+      [
+        [{ type: 'top_up', id: 'X', userId: 'other', amount: 5n }],
+        [{ type: 'payout', id: 'P', creatorId: 'creator', amount: 1n }],
+      ],
+    );
+    expect(a[0]![0]).toMatchObject({ ok: true });
+    expect(b.map((unit) => (unit[0]!.ok ? 'ok' : unit[0]!.error.type))).toEqual([
+      'idempotency_conflict',
+      'ok',
+    ]);
+    expect(store.retries).toBe(retriesBefore);
+  });
 });

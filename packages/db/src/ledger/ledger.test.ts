@@ -266,6 +266,49 @@ describe.each(testEngines())('ledger on %s', (engine) => {
     ).toMatchObject({ ok: false, error: { type: 'invalid_command', issues: [{ path: 'expiresAt' }] } });
   });
 
+  it('keeps room for the sweep: hold ids up to 190 characters, and "expire:" ids are the sweep\'s', async () => {
+    await ledger.topUp({ id: `${buyer}-t`, userId: buyer, amount: 10n });
+    const longest = `${buyer}-`.padEnd(190, 'h');
+    const tooLong = `${buyer}-`.padEnd(191, 'h');
+    const hold = (id: string) =>
+      ledger.hold({ id, runId: 'r', userId: buyer, max: 1n, expiresAt: inAnHour() });
+    expect(await hold(tooLong)).toMatchObject({
+      ok: false,
+      error: { type: 'invalid_command', issues: [{ path: 'id' }] },
+    });
+    expect(await ledger.topUp({ id: `expire:${buyer}`, userId: buyer, amount: 1n })).toMatchObject({
+      ok: false,
+      error: { type: 'invalid_command', issues: [{ path: 'id' }] },
+    });
+    expect((await hold(longest)).ok).toBe(true);
+    clock.advance(HOUR);
+    expect(await ledger.expireDue()).toBeGreaterThanOrEqual(1);
+    expect((await ledger.getHold(longest))?.status).toBe('expired');
+  });
+
+  it('refuses text Postgres cannot store as a clear invalid command, not a failed batch', async () => {
+    const results = await Promise.all([
+      ledger.topUp({ id: `${buyer}-bad`, userId: buyer, amount: 1n, reference: 'x\ud800' }),
+      ledger.topUp({ id: `${buyer}-nul`, userId: buyer, amount: 1n, reference: 'a\u0000b' }),
+      ledger.topUp({ id: `${buyer}-good`, userId: buyer, amount: 1n, reference: 'café ☕ 😀' }),
+    ]);
+    expect(results.map((r) => (r.ok ? 'ok' : r.error.type))).toEqual([
+      'invalid_command',
+      'invalid_command',
+      'ok',
+    ]);
+  });
+
+  it('accepts every user id it can open accounts for', async () => {
+    const email = `a+${buyer}@example.com`;
+    await ledger.openAccounts(email);
+    expect(await ledger.topUp({ id: `${buyer}-email`, userId: email, amount: 3n })).toMatchObject({
+      ok: true,
+    });
+    expect((await ledger.balance(email))?.available).toBe(3n);
+    await expect(ledger.openAccounts('has space')).rejects.toThrow(/not a valid user id/);
+  });
+
   it('lets the database itself refuse a negative wallet or a second resolution', async () => {
     const db = testDb.handle.db;
     await expect(

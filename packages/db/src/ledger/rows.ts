@@ -2,6 +2,9 @@ import type { Account, AccountKind, Hold, HoldStatus, Operation } from '@jeton/c
 import { toBigInt } from './sql-rows.ts';
 import { jsonLiteral, type Row, type SqlRunner } from './sql-runner.ts';
 
+/** Any constant: keeps the ledger's advisory locks apart from anyone else's. */
+const OPERATION_LOCK_SEED = 7_311_530;
+
 /** A list of ids as one JSON literal, so the statement's shape does not depend on the batch size. */
 const idsIn = (values: readonly string[]) => `(select json_array_elements_text(${jsonLiteral(values)}))`;
 
@@ -12,10 +15,10 @@ export interface BatchRows {
 }
 
 /**
- * Everything a batch reads, in one round trip: the operations (for idempotency), the holds (locked,
- * by id), the early accounts (locked, by id, after the holds: those the commands name plus the
- * wallets behind the locked holds) and the late accounts (read; locked after the early ones only when
- * the batch debits one of them).
+ * Everything a batch reads, in one round trip: it claims the operation ids, locks the holds (by id),
+ * the early accounts (by id, after the holds: those the commands name plus the wallets behind the
+ * locked holds), reads the late accounts (locked after the early ones only when the batch debits one
+ * of them), then reads the operations (for idempotency).
  *
  * The lock order holds even inside one statement: the early accounts are locked by the LockRows node
  * above a sort whose input needs every hold row first.
@@ -50,18 +53,29 @@ export async function loadBatch(
     // Every lookup of a batch is by primary key, but while a table is young its statistics say "tiny"
     // and the planner picks sequential scans that grow with the table: keep it on the indexes.
     'set local enable_seqscan = off',
+    // First, claim the batch's operation ids, in key order: a transaction applying the same id commits
+    // before this one goes on, so no two transactions ever insert one id (nor wait on each other's
+    // uncommitted insert, a lock outside the order below).
+    `select count(*) from (
+        select pg_advisory_xact_lock(k) from (
+          select distinct hashtextextended(id, ${OPERATION_LOCK_SEED}) as k from ${idsIn(wanted.operationIds)} as t(id)
+           order by k
+        ) keys
+      ) claimed`,
     `with h as materialized (
         select * from ledger_holds where id in ${idsIn(wanted.holdIds)} order by id for update
       ), ${early}, ${accounts}
       select
-        (select coalesce(json_agg(o), '[]'::json)
-           from (select id, type, body, result, created_at from ledger_operations
-                  where id in ${idsIn(wanted.operationIds)}) o) as ops,
         (select coalesce(json_agg(h), '[]'::json) from h) as holds,
         (select coalesce(json_agg(e), '[]'::json) from e) as early,
         (select coalesce(json_agg(l), '[]'::json) from l) as late`,
+    // Last, and as a statement of its own: under read committed it reads after every lock above was
+    // granted, so it sees the operations of whichever transaction held them.
+    `select coalesce(json_agg(o), '[]'::json) as ops
+       from (select id, type, body, result, created_at from ledger_operations
+              where id in ${idsIn(wanted.operationIds)}) o`,
   ]);
-  const row = results[1]?.[0];
+  const row = { ...results[2]?.[0], ...results[3]?.[0] };
   return {
     operations: json(row?.ops).map((r) => ({
       id: String(r.id),

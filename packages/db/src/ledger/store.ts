@@ -32,12 +32,16 @@ export class DrizzleLedgerStore implements LedgerStore {
     this.db = handle.db;
   }
 
+  /** How many batch transactions had to be run again after a conflict (a deadlock, a duplicate key). */
+  retries = 0;
+
   async apply(units: readonly CommandUnit[], ctx: ApplyContext): Promise<CommandResult[][]> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await runTransaction(this.handle, (run) => applyInTransaction(run, units, ctx));
       } catch (error) {
         if (attempt >= MAX_ATTEMPTS || !RETRYABLE.has(pgErrorCode(error) ?? '')) throw error;
+        this.retries++;
         await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
       }
     }
