@@ -9,9 +9,9 @@ export type Row = Record<string, unknown>;
 export type SqlRunner = (statements: readonly string[], options?: { last?: boolean }) => Promise<Row[][]>;
 
 /**
- * A transaction driven by whole groups of statements. A batch of ledger commands costs three round
- * trips this way (read and lock; lock accounts; write and commit) instead of one per statement: on
- * this 2-core machine each round trip costs more CPU in the kernel than the statements themselves.
+ * A transaction driven by whole groups of statements. A batch of ledger commands costs two round
+ * trips this way (claim, lock and read; write and commit) instead of one per statement: on this
+ * 2-core machine each round trip costs more CPU in the kernel than the statements themselves.
  *
  * Values reach SQL only through `literal()`, and the ledger validates every string it writes.
  */
