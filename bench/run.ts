@@ -22,10 +22,18 @@ async function main(): Promise<void> {
     try {
       for (const callers of callerCounts) {
         for (const mode of ['batched', 'naive'] as const) {
-          const r = await measureCycles(bench.handle, { mode, callers, seconds, tag: `${mode}${callers}` });
-          results.push({ engine, ...r });
+          const runs = [];
+          for (let i = 0; i < repeats; i++) {
+            runs.push(
+              await measureCycles(bench.handle, { mode, callers, seconds, tag: `${mode}${callers}r${i}` }),
+            );
+          }
+          runs.sort((x, y) => x.perSecond - y.perSecond);
+          const median = { ...runs[Math.floor(runs.length / 2)]!, verified: runs.every((r) => r.verified) };
+          results.push({ engine, ...median });
+          const all = runs.map((r) => r.perSecond.toFixed(0)).join(', ');
           console.log(
-            `${engine} ${mode} ${callers} callers: ${r.perSecond.toFixed(0)} cycles/s (verify ${r.verified ? 'ok' : 'FAILED'})`,
+            `${engine} ${mode} ${callers} callers: median ${median.perSecond.toFixed(0)} of [${all}] cycles/s (verify ${median.verified ? 'ok' : 'FAILED'})`,
           );
         }
       }
