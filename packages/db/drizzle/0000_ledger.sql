@@ -34,7 +34,7 @@ CREATE TABLE "ledger_holds" (
 CREATE TABLE "ledger_operations" (
 	"id" text PRIMARY KEY NOT NULL,
 	"type" text NOT NULL,
-	"body" text NOT NULL,
+	"fingerprint" text NOT NULL,
 	"result" text NOT NULL,
 	"created_at" timestamp with time zone NOT NULL
 );

@@ -49,8 +49,8 @@ export const ledgerAccounts = pgTable(
 export const ledgerOperations = pgTable('ledger_operations', {
   id: text('id').primaryKey(),
   type: text('type').notNull(),
-  /** The command in canonical JSON: a replay must match it exactly. */
-  body: text('body').notNull(),
+  /** SHA-256 (base64url) of the command's canonical JSON: a replay must match it exactly. */
+  fingerprint: text('fingerprint').notNull(),
   /** The outcome in canonical JSON, returned again on a replay. */
   result: text('result').notNull(),
   createdAt: at('created_at').notNull(),

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { invariant } from '../shared/assert.ts';
 import { fromCanonicalJson, toCanonicalJson } from '../shared/canonical-json.ts';
 import { type Credits, splitCommission } from '../shared/money.ts';
@@ -73,10 +74,10 @@ function applyCommand(state: BatchState, raw: unknown, ctx: ApplyContext): Comma
     return err({ type: 'invalid_command', id: idOf(raw), issues });
   }
   const command = parsed.data;
-  const body = toCanonicalJson(command);
+  const fingerprint = fingerprintOf(command);
   const existing = state.operations.get(command.id);
   if (existing) {
-    if (existing.body !== body) return err({ type: 'idempotency_conflict', id: command.id });
+    if (existing.fingerprint !== fingerprint) return err({ type: 'idempotency_conflict', id: command.id });
     return { ok: true, value: fromCanonicalJson<LedgerOutcome>(existing.result), replayed: true };
   }
   const checkpoint = state.checkpoint();
@@ -88,11 +89,19 @@ function applyCommand(state: BatchState, raw: unknown, ctx: ApplyContext): Comma
   state.addOperation({
     id: command.id,
     type: command.type,
-    body,
+    fingerprint,
     result: toCanonicalJson(step.value),
     createdAt: ctx.now,
   });
   return { ok: true, value: step.value, replayed: false };
+}
+
+/**
+ * What makes two commands "the same body": the SHA-256 of their canonical JSON (key order and
+ * omitted options do not matter). Only the fingerprint is stored; the transfers record the movement.
+ */
+export function fingerprintOf(command: LedgerCommand): string {
+  return createHash('sha256').update(toCanonicalJson(command)).digest('base64url');
 }
 
 function dispatch(state: BatchState, command: LedgerCommand, ctx: ApplyContext): Step {

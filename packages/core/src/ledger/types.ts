@@ -67,11 +67,12 @@ export interface Hold {
   readonly resolvedAt: Date | null;
 }
 
-/** A stored idempotent operation: its canonical body and the result it produced. */
+/** A stored idempotent operation: the fingerprint of its body and the result it produced. */
 export interface Operation {
   readonly id: string;
   readonly type: string;
-  readonly body: string;
+  /** SHA-256 (base64url) of the command's canonical JSON: a replay must match it exactly. */
+  readonly fingerprint: string;
   readonly result: string;
   readonly createdAt: Date;
 }

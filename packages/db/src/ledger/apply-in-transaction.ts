@@ -64,7 +64,7 @@ export async function applyInTransaction(
 
   const state = new BatchState(loaded, holds, operations);
   const results = applyUnits(state, units, ctx);
-  await run(persistStatements(state, new Map(loaded.map((a) => [a.id, a]))), { last: true });
+  await run(persistStatements(state, new Map(loaded.map((a) => [a.id, a])), ctx.now), { last: true });
   return results;
 }
 

@@ -51,8 +51,12 @@ export async function loadBatch(
       )`;
   const results = await run([
     // Every lookup of a batch is by primary key, but while a table is young its statistics say "tiny"
-    // and the planner picks sequential scans that grow with the table: keep it on the indexes.
+    // and the planner picks sequential scans that grow with the table: keep it on the indexes, in
+    // nested loops driven by the batch's own (sorted) lists, which also fixes the order in which the
+    // final update locks the late accounts.
     'set local enable_seqscan = off',
+    'set local enable_hashjoin = off',
+    'set local enable_mergejoin = off',
     // First, claim the batch's operation ids, in key order: a transaction applying the same id commits
     // before this one goes on, so no two transactions ever insert one id (nor wait on each other's
     // uncommitted insert, a lock outside the order below).
@@ -72,15 +76,15 @@ export async function loadBatch(
     // Last, and as a statement of its own: under read committed it reads after every lock above was
     // granted, so it sees the operations of whichever transaction held them.
     `select coalesce(json_agg(o), '[]'::json) as ops
-       from (select id, type, body, result, created_at from ledger_operations
+       from (select id, type, fingerprint, result, created_at from ledger_operations
               where id in ${idsIn(wanted.operationIds)}) o`,
   ]);
-  const row = { ...results[2]?.[0], ...results[3]?.[0] };
+  const row = { ...results.at(-2)?.[0], ...results.at(-1)?.[0] };
   return {
     operations: json(row?.ops).map((r) => ({
       id: String(r.id),
       type: String(r.type),
-      body: String(r.body),
+      fingerprint: String(r.fingerprint),
       result: String(r.result),
       createdAt: new Date(String(r.created_at)),
     })),
