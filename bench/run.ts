@@ -11,9 +11,14 @@ import { describeMachine } from './machine.ts';
  */
 const seconds = Number(process.env.BENCH_SECONDS ?? 4);
 const repeats = Number(process.env.BENCH_REPEATS ?? 3);
-const engines: Engine[] = process.env.DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
-// 256 shows where group commit levels off once batches are large.
-const callerCounts = [1, 16, 64, 256];
+const engines = (process.env.BENCH_ENGINES?.split(',') ?? ['pglite', 'postgres']).filter(
+  (e): e is Engine =>
+    (e === 'pglite' || e === 'postgres') && (e === 'pglite' || Boolean(process.env.DATABASE_URL)),
+);
+// 256 shows where group commit levels off once batches are large. BENCH_CALLERS=64 measures one row.
+const callerCounts = process.env.BENCH_CALLERS?.split(',').map(Number) ?? [1, 16, 64, 256];
+/** Only a full run rewrites BENCHMARKS.md. */
+const partial = Boolean(process.env.BENCH_ENGINES || process.env.BENCH_CALLERS);
 
 async function main(): Promise<void> {
   const results: CycleResult[] = [];
@@ -41,7 +46,8 @@ async function main(): Promise<void> {
       await bench.drop();
     }
   }
-  writeReport(results);
+  if (partial) console.log('(a partial run: BENCHMARKS.md left as it was)');
+  else writeReport(results);
 }
 
 function postgresVersion(): string {
