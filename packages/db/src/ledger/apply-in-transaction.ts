@@ -15,7 +15,8 @@ import { isLateAccount, touchedAccounts } from './touched-accounts.ts';
 
 /**
  * Applies units inside the caller's transaction, so that a flow can commit its own rows and the money
- * together (a run, its hold and its job). Two round trips: read and lock everything; write and commit.
+ * together (a run, its hold and its job). Two round trips: read and lock everything; write (and, unless
+ * `commit: false`, commit).
  *
  * Locking, in one global order so that concurrent batches never deadlock:
  *  1. holds, by id;
@@ -32,6 +33,7 @@ export async function applyInTransaction(
   run: SqlRunner,
   units: readonly CommandUnit[],
   ctx: ApplyContext,
+  options: { commit?: boolean } = {},
 ): Promise<CommandResult[][]> {
   const commands = units.flat() as (Partial<LedgerCommand> | null)[];
   const ids = unique(commands.map((c) => c?.id));
@@ -64,7 +66,11 @@ export async function applyInTransaction(
 
   const state = new BatchState(loaded, holds, operations);
   const results = applyUnits(state, units, ctx);
-  await run(persistStatements(state, new Map(loaded.map((a) => [a.id, a])), ctx.now), { last: true });
+  // The store commits with the writes (one round trip fewer); a flow that has more to write, or that
+  // must abort on a refusal, passes `commit: false` and ends the transaction itself.
+  await run(persistStatements(state, new Map(loaded.map((a) => [a.id, a])), ctx.now), {
+    last: options.commit ?? true,
+  });
   return results;
 }
 

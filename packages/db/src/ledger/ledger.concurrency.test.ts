@@ -1,4 +1,5 @@
 import { Ledger } from '@jeton/core';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase, testEngines } from '../testing/index.ts';
 import { applyInTransaction } from './apply-in-transaction.ts';
@@ -156,5 +157,54 @@ describe.each(testEngines())('the same command in two transactions at once on %s
       'ok',
     ]);
     expect(store.retries).toBe(retriesBefore);
+  });
+});
+
+/** How a flow commits its own rows with the money, or nothing at all when the ledger refuses. */
+describe.each(testEngines())('a flow sharing the ledger transaction on %s', (engine) => {
+  let testDb: TestDatabase;
+  beforeAll(async () => {
+    testDb = await createTestDatabase(engine);
+    await testDb.handle.db.execute(sql`create table flow_rows (id text primary key)`);
+    const ledger = new Ledger(new DrizzleLedgerStore(testDb.handle));
+    await ledger.openAccounts('flow-buyer');
+    await ledger.topUp({ id: 'flow-topup', userId: 'flow-buyer', amount: 10n });
+  });
+  afterAll(() => testDb.drop());
+
+  const ctx = () => ({ now: new Date(), commissionBps: 2000, payoutMinimum: 1n });
+  const hold = (id: string, max: bigint) => ({
+    type: 'hold',
+    id,
+    runId: id,
+    userId: 'flow-buyer',
+    max,
+    expiresAt: new Date(Date.now() + 3600_000),
+  });
+  /** Holds, and writes its own row only when the hold was placed; otherwise rolls everything back. */
+  const flow = (id: string, max: bigint) =>
+    runTransaction(testDb.handle, async (run) => {
+      const [[result]] = (await applyInTransaction(run, [[hold(id, max)]], ctx(), { commit: false })) as [
+        [Awaited<ReturnType<Ledger['submit']>>],
+      ];
+      if (!result.ok) throw new Error(result.error.type);
+      await run([`insert into flow_rows (id) values ('${id}')`], { last: true });
+      return result;
+    });
+  const rows = async () =>
+    (
+      (await testDb.handle.db.execute(sql`select id from flow_rows order by id`)) as unknown as {
+        rows: { id: string }[];
+      }
+    ).rows.map((r) => r.id);
+
+  it('commits the row and the hold together, or neither', async () => {
+    expect((await flow('run-a', 6n)).ok).toBe(true);
+    await expect(flow('run-b', 6n)).rejects.toThrow('insufficient_credits');
+    expect(await rows()).toEqual(['run-a']);
+    const ledger = new Ledger(new DrizzleLedgerStore(testDb.handle));
+    expect(await ledger.balance('flow-buyer')).toMatchObject({ available: 4n, held: 6n });
+    expect(await ledger.getHold('run-b')).toBeNull();
+    expect((await ledger.verify()).ok).toBe(true);
   });
 });
