@@ -19,6 +19,7 @@ import { isLateAccount, touchedAccounts } from './touched-accounts.ts';
  * `commit: false`, commit).
  *
  * Locking, in one global order so that concurrent batches never deadlock:
+ *  0. the operation ids, as advisory locks in key order (so the same id never runs twice at once);
  *  1. holds, by id;
  *  2. "early" accounts (wallets), by id: their balances decide whether a hold or transfer may go on;
  *  3. "late" accounts (platform accounts and creator earnings), by id, only at the end, just before

@@ -43,7 +43,7 @@ export async function runTransaction<T>(
       return all.slice(head.length, head.length + statements.length).map((r) => r.rows);
     };
     const value = await fn(run);
-    if (!committed) await client.query(begun ? 'commit' : 'select 1');
+    if (begun && !committed) await client.query('commit');
     return value;
   } catch (error) {
     await client.query('rollback').catch(() => {});
