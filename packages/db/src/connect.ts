@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -29,6 +30,9 @@ export interface OpenOptions {
  * Opens the database: Postgres when a URL is given, otherwise PGlite. PGlite never fsyncs: its data
  * survives a process crash but not necessarily a power loss, which is why production runs Postgres.
  */
+/** Extensions the schema uses: trigram matching for typo-tolerant search. */
+const extensions = { pg_trgm };
+
 export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle> {
   if (options.url) {
     const pool = new pg.Pool({ connectionString: options.url, max: options.poolMax ?? 20 });
@@ -39,11 +43,11 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
   }
   let pglite: PGlite;
   if (!options.dataDir || options.dataDir === 'memory') {
-    pglite = await PGlite.create();
+    pglite = await PGlite.create({ extensions });
   } else {
     const dir = resolve(options.dataDir);
     mkdirSync(dir, { recursive: true });
-    pglite = await PGlite.create(dir);
+    pglite = await PGlite.create(dir, { extensions });
   }
   const db = drizzlePglite(pglite, { schema }) as unknown as Database;
   return { engine: 'pglite', db, pglite, close: () => pglite.close() };

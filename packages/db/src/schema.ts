@@ -1,6 +1,7 @@
 import type { AccountKind, HoldStatus, TransferCode, TransferPhase } from '@jeton/core';
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, check, index, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { catalogSchema } from './catalog/schema.ts';
 
 /**
  * The one schema for both engines (PGlite and Postgres). The checks repeat the ledger's rules in the
@@ -124,4 +125,4 @@ export const ledgerHolds = pgTable(
   ],
 );
 
-export const schema = { ledgerAccounts, ledgerOperations, ledgerTransfers, ledgerHolds };
+export const schema = { ledgerAccounts, ledgerOperations, ledgerTransfers, ledgerHolds, ...catalogSchema };

@@ -72,3 +72,4 @@ export async function resetLedger(handle: DatabaseHandle): Promise<void> {
     sql`update ledger_accounts set debits_pending = 0, debits_posted = 0, credits_pending = 0, credits_posted = 0`,
   );
 }
+export { agentManifest } from './catalog-fixtures.ts';

@@ -1,0 +1,572 @@
+import semver from 'semver';
+import { type Clock, systemClock } from '../shared/clock.ts';
+import { newId } from '../shared/ids.ts';
+import { err, ok, type Result } from '../shared/result.ts';
+import { arrayToPath } from './input-validator.ts';
+import { isListed, type ListingAction, nextListingStatus } from './listing.ts';
+import { needsModel, parseManifest, runtimeFingerprint } from './manifest.ts';
+import type { Manifest } from './manifest-schema.ts';
+import type { AgentChange, CatalogStore, Decision, TestRunner } from './port.ts';
+import { comparePricing, maxCreditsPerRun, type Pricing } from './pricing.ts';
+import { bayesianRating, rankScore } from './ranking.ts';
+import { decodeCursor, encodeCursor, queryTokens, searchParamsSchema } from './search.ts';
+import { noTestRunner, runTestCases } from './test-cases.ts';
+import type {
+  Actor,
+  AgentRecord,
+  AgentSnapshot,
+  CatalogError,
+  Creator,
+  ListingFields,
+  Review,
+  RunOutcome,
+  TestReport,
+  VersionRecord,
+} from './types.ts';
+import { currentAndPending, latestPublished, parseAgentRef } from './versions.ts';
+
+export const DEFAULT_PRICE_NOTICE_DAYS = 14;
+const DAY_MS = 86_400_000;
+
+export interface CatalogOptions {
+  clock?: Clock;
+  tests?: TestRunner;
+  /** How long a price rise on a published agent waits before it applies. */
+  priceNoticeDays?: number;
+}
+
+/** The version a run will use, with everything the run engine needs to quote and start it. */
+export interface ResolvedVersion {
+  agentId: string;
+  slug: string;
+  creatorId: string;
+  versionId: string;
+  version: string;
+  manifest: Manifest;
+  bundle: string | null;
+  pricing: Pricing;
+  maxCredits: number;
+}
+
+export interface AgentView {
+  agent: AgentRecord;
+  creator: Creator | null;
+  current: VersionRecord | null;
+  /** A published price rise waiting out its notice, shown on the agent's page meanwhile. */
+  pending: { version: string; effectiveAt: Date; pricing: Pricing; maxCredits: number } | null;
+  versions: {
+    version: string;
+    status: VersionRecord['status'];
+    publishedAt: Date | null;
+    effectiveAt: Date | null;
+    tests: TestReport['status'] | null;
+  }[];
+  rating: number;
+  successRate: number | null;
+}
+
+export interface PublishOutcome {
+  slug: string;
+  version: string;
+  effectiveAt: Date;
+  priceChange: 'first' | 'rise' | 'cut' | 'same';
+  tests: TestReport;
+}
+
+/**
+ * The catalog: agents, their versions and listings, search, stats and reviews. The rules live here;
+ * the store only reads, locks and writes, and every decision is taken on a snapshot read inside the
+ * transaction that writes it.
+ */
+export class Catalog {
+  readonly #store: CatalogStore;
+  readonly #clock: Clock;
+  readonly #tests: TestRunner;
+  readonly #noticeMs: number;
+
+  constructor(store: CatalogStore, options: CatalogOptions = {}) {
+    this.#store = store;
+    this.#clock = options.clock ?? systemClock;
+    this.#tests = options.tests ?? noTestRunner;
+    this.#noticeMs = (options.priceNoticeDays ?? DEFAULT_PRICE_NOTICE_DAYS) * DAY_MS;
+  }
+
+  readonly #rank = (agent: AgentRecord) =>
+    rankScore(
+      {
+        runs: agent.stats.runs,
+        succeeded: agent.stats.succeeded,
+        ratingSum: agent.stats.ratingSum,
+        ratingCount: agent.stats.ratingCount,
+        lastPublishedAt: agent.lastPublishedAt,
+        lastTestFailed: agent.stats.lastTestStatus === 'failed',
+      },
+      this.#clock.now(),
+    );
+
+  registerCreator(creator: Creator): Promise<void> {
+    return this.#store.upsertCreator(creator);
+  }
+
+  /**
+   * Creates the agent or adds a draft version to it, from a manifest (parsed here: every problem is
+   * reported at once). A draft of the same version is replaced; a published version never changes.
+   */
+  async saveDraft(
+    actor: Actor,
+    value: unknown,
+    options: { bundle?: string } = {},
+  ): Promise<Result<{ agent: AgentRecord; version: VersionRecord }, CatalogError>> {
+    const parsed = parseManifest(value);
+    if (!parsed.ok) return err({ type: 'invalid_manifest', issues: parsed.error });
+    const manifest = parsed.value;
+    if (manifest.runtime.kind === 'code' && !options.bundle) {
+      return err({
+        type: 'invalid_manifest',
+        issues: [{ path: '$.runtime.entry', message: 'the code bundle was not uploaded' }],
+      });
+    }
+    if (!(await this.#store.getCreator(actor.id))) {
+      return err({ type: 'forbidden', message: 'register as a creator before publishing agents' });
+    }
+    const now = this.#clock.now();
+    const bundle = manifest.runtime.kind === 'code' ? (options.bundle ?? null) : null;
+    return this.#store
+      .change(
+        manifest.slug,
+        {},
+        (snapshot) => {
+          if (snapshot && snapshot.agent.creatorId !== actor.id)
+            return err({ type: 'slug_taken', slug: manifest.slug });
+          if (snapshot?.agent.status === 'suspended') {
+            return err({ type: 'forbidden', message: 'the agent is suspended by an operator' });
+          }
+          const existing = snapshot?.versions.find((v) => v.version === manifest.version);
+          if (existing?.status === 'published') {
+            return err({ type: 'version_immutable', slug: manifest.slug, version: manifest.version });
+          }
+          const latest = snapshot ? latestPublished(snapshot.versions) : null;
+          if (latest && !semver.gt(manifest.version, latest.version)) {
+            return err({
+              type: 'version_not_newer',
+              slug: manifest.slug,
+              version: manifest.version,
+              latest: latest.version,
+            });
+          }
+          const agentId = snapshot?.agent.id ?? newId('agt', now.getTime());
+          const version: VersionRecord = {
+            id: existing?.id ?? newId('ver', now.getTime()),
+            agentId,
+            version: manifest.version,
+            status: 'draft',
+            manifest,
+            bundle,
+            fingerprint: runtimeFingerprint(manifest, bundle ?? undefined),
+            createdAt: now,
+            publishedAt: null,
+            effectiveAt: null,
+            testReport: null,
+          };
+          const change: AgentChange = { version };
+          if (!snapshot) {
+            change.create = {
+              id: agentId,
+              slug: manifest.slug,
+              creatorId: actor.id,
+              createdAt: now,
+              listing: listingOf(manifest),
+            };
+          } else if (snapshot.agent.status === 'draft') {
+            change.agent = { listing: listingOf(manifest) };
+          }
+          return ok({ change, value: version });
+        },
+        this.#rank,
+      )
+      .then(async (r) => {
+        if (!r.ok) return r;
+        const snapshot = await this.#store.load(manifest.slug);
+        return ok({ agent: snapshot!.agent, version: r.value });
+      });
+  }
+
+  /**
+   * Publishes a draft: runs its test cases (refusing on failure, with the failing cases), checks the
+   * clone guard and the version order, and applies the price notice: a rise over the version in effect
+   * waits `priceNoticeDays`, a cut or a first version applies at once.
+   */
+  async publish(actor: Actor, slug: string, version: string): Promise<Result<PublishOutcome, CatalogError>> {
+    const before = await this.#store.load(slug);
+    if (!before || (before.agent.creatorId !== actor.id && actor.role !== 'operator')) {
+      return err({ type: 'agent_not_found', slug });
+    }
+    if (before.agent.creatorId !== actor.id)
+      return err({ type: 'forbidden', message: 'only the creator can publish' });
+    const draft = before.versions.find((v) => v.version === version);
+    if (!draft) return err({ type: 'version_not_found', slug, version });
+    if (draft.status === 'published') return err({ type: 'version_immutable', slug, version });
+
+    const report = await runTestCases(this.#tests, draft.manifest, draft.bundle, () => this.#clock.now());
+    if (report.status === 'failed') {
+      await this.#store.change(
+        slug,
+        {},
+        (s) => {
+          const v = s?.versions.find(
+            (x) => x.id === draft.id && x.fingerprint === draft.fingerprint && x.status === 'draft',
+          );
+          return v
+            ? ok({ change: { version: { ...v, testReport: report } }, value: null })
+            : err({ type: 'draft_changed', slug, version });
+        },
+        this.#rank,
+      );
+      return err({ type: 'tests_failed', slug, version, report });
+    }
+
+    const now = this.#clock.now();
+    return this.#store.change(
+      slug,
+      { clone: { fingerprint: draft.fingerprint, creatorId: before.agent.creatorId } },
+      (snapshot, clone): Decision<PublishOutcome> => {
+        if (!snapshot) return err({ type: 'agent_not_found', slug });
+        const v = snapshot.versions.find((x) => x.id === draft.id);
+        if (
+          v?.status !== 'draft' ||
+          v.fingerprint !== draft.fingerprint ||
+          v.createdAt.getTime() !== draft.createdAt.getTime()
+        ) {
+          return v?.status === 'published'
+            ? err({ type: 'version_immutable', slug, version })
+            : err({ type: 'draft_changed', slug, version });
+        }
+        const next = nextListingStatus(
+          snapshot.agent.status,
+          'publish',
+          'creator',
+          snapshot.agent.suspendedFrom,
+        );
+        if (!next.ok) return err(next.error.type === 'forbidden' ? next.error : { ...next.error });
+        const latest = latestPublished(snapshot.versions);
+        if (latest && !semver.gt(version, latest.version)) {
+          return err({ type: 'version_not_newer', slug, version, latest: latest.version });
+        }
+        if (clone) return err({ type: 'clone_refused', slug, original: clone.slug });
+
+        const { current } = currentAndPending(snapshot.versions, now);
+        const priceChange = current ? comparePricing(current.manifest.pricing, v.manifest.pricing) : 'first';
+        const effectiveAt = priceChange === 'rise' ? new Date(now.getTime() + this.#noticeMs) : now;
+        const published: VersionRecord = {
+          ...v,
+          status: 'published',
+          publishedAt: now,
+          effectiveAt,
+          testReport: report,
+        };
+        const versions = snapshot.versions.map((x) => (x.id === v.id ? published : x));
+        const change: AgentChange = {
+          version: published,
+          agent: {
+            status: next.value,
+            ...this.#currentFields(versions, now),
+            firstPublishedAt: snapshot.agent.firstPublishedAt ?? now,
+            lastPublishedAt: now,
+            lastTest: { status: report.status, at: now },
+          },
+        };
+        return ok({ change, value: { slug, version, effectiveAt, priceChange, tests: report } });
+      },
+      this.#rank,
+    );
+  }
+
+  /** The creator retires the agent: unlisted, no longer runnable by others, its page kept. */
+  deprecate(actor: Actor, slug: string): Promise<Result<AgentRecord['status'], CatalogError>> {
+    return this.#transition(actor, slug, 'deprecate');
+  }
+
+  /** An operator takes an agent down (any state); `reinstate` puts it back where it was. */
+  suspend(actor: Actor, slug: string): Promise<Result<AgentRecord['status'], CatalogError>> {
+    return this.#transition(actor, slug, 'suspend');
+  }
+
+  reinstate(actor: Actor, slug: string): Promise<Result<AgentRecord['status'], CatalogError>> {
+    return this.#transition(actor, slug, 'reinstate');
+  }
+
+  /**
+   * Re-runs the tests of the version in effect (the nightly check): failing tests put a published
+   * agent under maintenance, passing ones bring it back. Skipped tests change nothing.
+   */
+  async verifyListing(slug: string): Promise<Result<TestReport, CatalogError>> {
+    const snapshot = await this.#store.load(slug);
+    if (!snapshot) return err({ type: 'agent_not_found', slug });
+    const { current } = currentAndPending(snapshot.versions, this.#clock.now());
+    if (!current) return err({ type: 'version_not_found', slug, version: 'current' });
+    const report = await runTestCases(this.#tests, current.manifest, current.bundle, () => this.#clock.now());
+    const action: ListingAction | null =
+      report.status === 'failed' ? 'tests_failed' : report.status === 'passed' ? 'tests_passed' : null;
+    return this.#store.change(
+      slug,
+      {},
+      (s) => {
+        if (!s) return err({ type: 'agent_not_found', slug });
+        const change: AgentChange = { agent: { lastTest: { status: report.status, at: this.#clock.now() } } };
+        if (action && (s.agent.status === 'published' || s.agent.status === 'maintenance')) {
+          const next = nextListingStatus(s.agent.status, action, 'system');
+          if (next.ok) change.agent!.status = next.value;
+        }
+        return ok({ change, value: report });
+      },
+      this.#rank,
+    );
+  }
+
+  async #transition(
+    actor: Actor,
+    slug: string,
+    action: ListingAction,
+  ): Promise<Result<AgentRecord['status'], CatalogError>> {
+    return this.#store.change(
+      slug,
+      {},
+      (s) => {
+        if (!s) return err({ type: 'agent_not_found', slug });
+        const role =
+          actor.role === 'operator' ? 'operator' : s.agent.creatorId === actor.id ? 'creator' : null;
+        if (!role)
+          return err({
+            type: 'forbidden',
+            message: 'only the creator or an operator can change this listing',
+          });
+        const next = nextListingStatus(s.agent.status, action, role, s.agent.suspendedFrom);
+        if (!next.ok) return err(next.error);
+        const suspendedFrom =
+          action === 'suspend' ? s.agent.status : action === 'reinstate' ? null : s.agent.suspendedFrom;
+        return ok({ change: { agent: { status: next.value, suspendedFrom } }, value: next.value });
+      },
+      this.#rank,
+    );
+  }
+
+  /**
+   * The version a run of `ref` (`slug` or `slug@1.2.0`) uses. Others can run published agents only,
+   * and only versions in effect; the creator can run any version of their agent, drafts included,
+   * unless it is suspended.
+   */
+  async resolve(actor: Actor, ref: string): Promise<Result<ResolvedVersion, CatalogError>> {
+    const { slug, version } = parseAgentRef(ref);
+    const snapshot = await this.#store.load(slug);
+    const isCreator = snapshot?.agent.creatorId === actor.id;
+    if (
+      !snapshot ||
+      (!isCreator && (snapshot.agent.status === 'draft' || snapshot.agent.status === 'suspended'))
+    ) {
+      return err({ type: 'agent_not_found', slug });
+    }
+    const { agent, versions } = snapshot;
+    if (agent.status === 'suspended' || (!isCreator && !isListed(agent.status))) {
+      return err({ type: 'not_runnable', slug, status: agent.status });
+    }
+    const now = this.#clock.now();
+    let chosen: VersionRecord | null;
+    if (version !== null) {
+      chosen = versions.find((v) => v.version === version && (isCreator || v.status === 'published')) ?? null;
+      if (!chosen) return err({ type: 'version_not_found', slug, version });
+      if (!isCreator && chosen.effectiveAt && chosen.effectiveAt > now) {
+        return err({ type: 'version_not_effective', slug, version, effectiveAt: chosen.effectiveAt });
+      }
+    } else {
+      chosen = currentAndPending(versions, now).current;
+      if (!chosen && isCreator) {
+        chosen = [...versions].sort((a, b) => semver.rcompare(a.version, b.version))[0] ?? null;
+      }
+      if (!chosen) return err({ type: 'version_not_found', slug, version: 'latest' });
+    }
+    return ok({
+      agentId: agent.id,
+      slug,
+      creatorId: agent.creatorId,
+      versionId: chosen.id,
+      version: chosen.version,
+      manifest: chosen.manifest,
+      bundle: chosen.bundle,
+      pricing: chosen.manifest.pricing,
+      maxCredits: maxCreditsPerRun(chosen.manifest.pricing),
+    });
+  }
+
+  /** An agent's page. Drafts and suspended agents are seen by their creator and operators only. */
+  async get(viewer: Actor | null, slug: string): Promise<Result<AgentView, CatalogError>> {
+    const snapshot = await this.#store.load(slug);
+    const privileged =
+      viewer !== null && (viewer.role === 'operator' || viewer.id === snapshot?.agent.creatorId);
+    if (
+      !snapshot ||
+      (!privileged && (snapshot.agent.status === 'draft' || snapshot.agent.status === 'suspended'))
+    ) {
+      return err({ type: 'agent_not_found', slug });
+    }
+    const { agent } = snapshot;
+    const { current, pending } = currentAndPending(snapshot.versions, this.#clock.now());
+    const shown = snapshot.versions
+      .filter((v) => privileged || v.status === 'published')
+      .sort((a, b) => semver.rcompare(a.version, b.version));
+    return ok({
+      agent,
+      creator: await this.#store.getCreator(agent.creatorId),
+      current,
+      pending: pending && {
+        version: pending.version,
+        effectiveAt: pending.effectiveAt!,
+        pricing: pending.manifest.pricing,
+        maxCredits: maxCreditsPerRun(pending.manifest.pricing),
+      },
+      versions: shown.map((v) => ({
+        version: v.version,
+        status: v.status,
+        publishedAt: v.publishedAt,
+        effectiveAt: v.effectiveAt,
+        tests: v.testReport?.status ?? null,
+      })),
+      rating: bayesianRating(agent.stats.ratingSum, agent.stats.ratingCount),
+      successRate: agent.stats.runs > 0 ? agent.stats.succeeded / agent.stats.runs : null,
+    });
+  }
+
+  /** Listed agents matching a query, one page at a time. */
+  async search(
+    params: unknown,
+  ): Promise<
+    Result<
+      { items: (AgentRecord & { creator: Creator; rating: number })[]; nextCursor: string | null },
+      CatalogError
+    >
+  > {
+    const parsed = searchParamsSchema.safeParse(params);
+    if (!parsed.success) {
+      return err({
+        type: 'invalid_search',
+        issues: parsed.error.issues.map((i) => ({ path: arrayToPath(i.path), message: i.message })),
+      });
+    }
+    const p = parsed.data;
+    const tokens = queryTokens(p.q);
+    // Without words there is no text relevance: "relevance" falls back to the ranking score.
+    const sort = p.sort;
+    let after: { key: number | string; id: string } | undefined;
+    if (p.cursor) {
+      const c = decodeCursor(p.cursor, sort);
+      if (!c.ok) return err(c.error);
+      after = { key: c.value.key, id: c.value.id };
+    }
+    const hits = await this.#store.search({
+      tokens,
+      category: p.category,
+      maxPrice: p.maxPrice,
+      minRating: p.minRating,
+      needsModel: p.needsModel,
+      sort,
+      limit: p.limit + 1,
+      after,
+    });
+    const page = hits.slice(0, p.limit);
+    const last = page.at(-1);
+    return ok({
+      items: page.map((h) => ({
+        ...h.agent,
+        creator: h.creator,
+        rating: bayesianRating(h.agent.stats.ratingSum, h.agent.stats.ratingCount),
+      })),
+      nextCursor:
+        hits.length > p.limit && last ? encodeCursor({ sort, key: last.sortKey, id: last.agent.id }) : null,
+    });
+  }
+
+  /** Called as each run finishes: stats, and the right of its buyer to review it. */
+  recordRunOutcome(outcome: RunOutcome): Promise<{ recorded: boolean }> {
+    return this.#store.recordRunOutcome(outcome, this.#rank);
+  }
+
+  /** A review of a finished run, by its buyer, once per run. */
+  async review(
+    actor: Actor,
+    runId: string,
+    rating: number,
+    body: string,
+  ): Promise<Result<Review, CatalogError>> {
+    if (!Number.isInteger(rating) || rating < 1 || rating > 5) {
+      return err({ type: 'review_not_allowed', runId, reason: 'a rating is a whole number from 1 to 5' });
+    }
+    if (body.length > 5000)
+      return err({ type: 'review_not_allowed', runId, reason: 'a review is at most 5,000 characters' });
+    return this.#store.addReview(
+      {
+        id: newId('rev'),
+        runId,
+        authorId: actor.id,
+        rating,
+        body: body.trim(),
+        createdAt: this.#clock.now(),
+      },
+      this.#rank,
+    );
+  }
+
+  /** The creator's one reply to a review of their agent. */
+  reply(actor: Actor, reviewId: string, body: string): Promise<Result<Review, CatalogError>> {
+    return this.#store.reply(reviewId, actor.id, body.trim().slice(0, 5000), this.#clock.now());
+  }
+
+  async reviews(slug: string, limit = 20, before?: string): Promise<Result<Review[], CatalogError>> {
+    const snapshot = await this.#store.load(slug);
+    if (!snapshot) return err({ type: 'agent_not_found', slug });
+    return ok(await this.#store.listReviews(snapshot.agent.id, Math.min(Math.max(limit, 1), 100), before));
+  }
+
+  /** Applies price rises whose notice has ended and refreshes the ranking; run periodically. */
+  async sweep(): Promise<{ promoted: number; reranked: number }> {
+    const now = this.#clock.now();
+    let promoted = 0;
+    for (const slug of await this.#store.duePendingVersions(now)) {
+      const r = await this.#store.change(
+        slug,
+        {},
+        (s) => {
+          if (!s) return err({ type: 'agent_not_found', slug });
+          return ok({ change: { agent: this.#currentFields(s.versions, now) }, value: null });
+        },
+        this.#rank,
+      );
+      if (r.ok) promoted++;
+    }
+    return { promoted, reranked: await this.#store.refreshRanks(this.#rank) };
+  }
+
+  /** The agent's fields that follow from which version is in effect. */
+  #currentFields(versions: readonly VersionRecord[], now: Date): NonNullable<AgentChange['agent']> {
+    const { current, pending } = currentAndPending(versions, now);
+    return {
+      currentVersionId: current?.id ?? null,
+      pendingVersionId: pending?.id ?? null,
+      pendingEffectiveAt: pending?.effectiveAt ?? null,
+      ...(current ? { listing: listingOf(current.manifest) } : {}),
+    };
+  }
+}
+
+export function listingOf(manifest: Manifest): ListingFields {
+  return {
+    name: manifest.name,
+    summary: manifest.summary,
+    description: manifest.description,
+    category: manifest.category,
+    tags: manifest.tags,
+    needsModel: needsModel(manifest),
+    pricingModel: manifest.pricing.model,
+    maxCredits: maxCreditsPerRun(manifest.pricing),
+  };
+}
+
+export type { AgentSnapshot };

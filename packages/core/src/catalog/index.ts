@@ -1,0 +1,14 @@
+export * from './catalog.ts';
+export * from './checks.ts';
+export * from './input-schema.ts';
+export * from './input-validator.ts';
+export * from './listing.ts';
+export * from './manifest.ts';
+export * from './manifest-schema.ts';
+export type * from './port.ts';
+export * from './pricing.ts';
+export * from './ranking.ts';
+export * from './search.ts';
+export * from './test-cases.ts';
+export type * from './types.ts';
+export * from './versions.ts';

@@ -1,0 +1,80 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { InputSchema } from './input-schema.ts';
+
+/** One problem with a value, named by its JSON path (`$.colours[1]`). */
+export interface Issue {
+  path: string;
+  message: string;
+}
+
+const ajv = new Ajv({ allErrors: true, strict: true, useDefaults: false });
+ajv.addVocabulary(['editor', 'enumTitles', 'accept', 'maxBytes', 'maxCount']);
+
+const cache = new WeakMap<InputSchema, ValidateFunction>();
+
+/** The input schema as strict JSON Schema: the file count hint becomes `maxItems`. */
+export function toJsonSchema(schema: InputSchema): Record<string, unknown> {
+  const properties: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(schema.properties)) {
+    properties[name] = field.type === 'array' ? { ...field, maxItems: field.maxCount } : field;
+  }
+  return { ...schema, properties };
+}
+
+/**
+ * Checks `input` against an agent's input schema and returns every problem at once (not the first
+ * only), each with its JSON path. Compiled validators are cached per schema object.
+ */
+export function validateInput(schema: InputSchema, input: unknown): Issue[] {
+  let validate = cache.get(schema);
+  if (!validate) {
+    validate = ajv.compile(toJsonSchema(schema));
+    cache.set(schema, validate);
+  }
+  if (validate(input)) return [];
+  return (validate.errors ?? []).map(toIssue);
+}
+
+function toIssue(e: ErrorObject): Issue {
+  const base = pointerToPath(e.instancePath);
+  switch (e.keyword) {
+    case 'required':
+      return { path: `${base}.${e.params.missingProperty}`, message: 'is required' };
+    case 'additionalProperties':
+      return { path: `${base}.${e.params.additionalProperty}`, message: 'is not a field of this agent' };
+    case 'enum':
+      return { path: base, message: `must be one of ${JSON.stringify(e.params.allowedValues)}` };
+    default:
+      return { path: base, message: e.message ?? e.keyword };
+  }
+}
+
+/** `/colours/1` → `$.colours[1]`. */
+export function pointerToPath(pointer: string): string {
+  if (!pointer) return '$';
+  return `$${pointer
+    .split('/')
+    .slice(1)
+    .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'))
+    .map((part) =>
+      /^\d+$/.test(part)
+        ? `[${part}]`
+        : /^[A-Za-z_][A-Za-z0-9_]*$/.test(part)
+          ? `.${part}`
+          : `[${JSON.stringify(part)}]`,
+    )
+    .join('')}`;
+}
+
+/** Zod's issue path (`['input', 'properties', 'x']`) in the same notation. */
+export function arrayToPath(path: readonly PropertyKey[]): string {
+  return `$${path
+    .map((part) =>
+      typeof part === 'number'
+        ? `[${part}]`
+        : /^[A-Za-z_][A-Za-z0-9_]*$/.test(String(part))
+          ? `.${String(part)}`
+          : `[${JSON.stringify(String(part))}]`,
+    )
+    .join('')}`;
+}

@@ -1,0 +1,384 @@
+import {
+  type AgentChange,
+  type AgentRecord,
+  type AgentSnapshot,
+  bayesianRating,
+  type CatalogError,
+  type CatalogStore,
+  type CloneMatch,
+  type Creator,
+  type Decision,
+  err,
+  type ListingFields,
+  ok,
+  type Result,
+  type Review,
+  type RunOutcome,
+  type SearchHit,
+  type StoreSearch,
+} from '@jeton/core';
+import { and, asc, desc, eq, isNull, lte, ne, sql } from 'drizzle-orm';
+import type { Database, DatabaseHandle } from '../connect.ts';
+import { agentColumns, toAgent, toCreator, toReview, toVersion } from './rows.ts';
+import {
+  catalogAgents,
+  catalogCreators,
+  catalogReviews,
+  catalogRunOutcomes,
+  catalogSearchWords,
+  catalogVersions,
+} from './schema.ts';
+import { searchAgents } from './search.ts';
+
+type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
+type Rank = (agent: AgentRecord) => number;
+
+/** Stats medians look at this many of an agent's latest succeeded runs: bounded work per finished run. */
+export const MEDIAN_WINDOW = 1000;
+
+/** Refusals that end a transaction without writing: thrown inside it, returned outside it. */
+class Refusal extends Error {
+  constructor(readonly error: CatalogError) {
+    super(error.type);
+  }
+}
+
+/** The catalog on Drizzle, the same code on PGlite and Postgres. */
+export class DrizzleCatalogStore implements CatalogStore {
+  readonly #db: Database;
+
+  constructor(handle: DatabaseHandle) {
+    this.#db = handle.db;
+  }
+
+  async upsertCreator(creator: Creator): Promise<void> {
+    await this.#db
+      .insert(catalogCreators)
+      .values(creator)
+      .onConflictDoUpdate({
+        target: catalogCreators.id,
+        set: { handle: creator.handle, displayName: creator.displayName },
+      });
+  }
+
+  async getCreator(id: string): Promise<Creator | null> {
+    const [row] = await this.#db.select().from(catalogCreators).where(eq(catalogCreators.id, id));
+    return row ? toCreator(row) : null;
+  }
+
+  load(slug: string): Promise<AgentSnapshot | null> {
+    return loadSnapshot(this.#db, slug, false);
+  }
+
+  async change<T>(
+    slug: string,
+    options: { clone?: { fingerprint: string; creatorId: string } },
+    decide: (snapshot: AgentSnapshot | null, clone: CloneMatch | null) => Decision<T>,
+    rank: Rank,
+  ): Promise<Result<T, CatalogError>> {
+    try {
+      const value = await this.#db.transaction(async (tx) => {
+        // The slug lock serialises changes to one agent, including its creation.
+        await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`catalog-agent:${slug}`}, 0))`);
+        const snapshot = await loadSnapshot(tx, slug, true);
+        let clone: CloneMatch | null = null;
+        if (options.clone) {
+          await tx.execute(
+            sql`select pg_advisory_xact_lock(hashtextextended(${`catalog-fingerprint:${options.clone.fingerprint}`}, 0))`,
+          );
+          clone = await findClone(tx, options.clone.fingerprint, options.clone.creatorId);
+        }
+        const decision = decide(snapshot, clone);
+        if (!decision.ok) throw new Refusal(decision.error);
+        await applyChange(
+          tx,
+          snapshot?.agent.id ?? decision.value.change.create?.id,
+          decision.value.change,
+          rank,
+        );
+        return decision.value.value;
+      });
+      return ok(value);
+    } catch (e) {
+      if (e instanceof Refusal) return err(e.error);
+      throw e;
+    }
+  }
+
+  async duePendingVersions(now: Date): Promise<string[]> {
+    const rows = await this.#db
+      .select({ slug: catalogAgents.slug })
+      .from(catalogAgents)
+      .where(lte(catalogAgents.pendingEffectiveAt, now));
+    return rows.map((r) => r.slug);
+  }
+
+  async recordRunOutcome(outcome: RunOutcome, rank: Rank): Promise<{ recorded: boolean }> {
+    return this.#db.transaction(async (tx) => {
+      const inserted = await tx
+        .insert(catalogRunOutcomes)
+        .values(outcome)
+        .onConflictDoNothing()
+        .returning({ runId: catalogRunOutcomes.runId });
+      if (inserted.length === 0) return { recorded: false };
+      const window = sql`(select duration_ms, credits_paid from catalog_run_outcomes
+        where agent_id = ${outcome.agentId} and status = 'succeeded'
+        order by finished_at desc limit ${MEDIAN_WINDOW})`;
+      await tx.execute(sql`update catalog_agents a set
+          runs = a.runs + 1,
+          succeeded = a.succeeded + ${outcome.status === 'succeeded' ? 1 : 0},
+          median_duration_ms = m.duration, median_credits = m.credits
+        from (select percentile_disc(0.5) within group (order by duration_ms) as duration,
+                     percentile_disc(0.5) within group (order by credits_paid) as credits
+              from ${window} w) m
+        where a.id = ${outcome.agentId}`);
+      await refreshDerived(tx, outcome.agentId, rank);
+      return { recorded: true };
+    });
+  }
+
+  async addReview(
+    review: { id: string; runId: string; authorId: string; rating: number; body: string; createdAt: Date },
+    rank: Rank,
+  ): Promise<Result<Review, CatalogError>> {
+    try {
+      return ok(
+        await this.#db.transaction(async (tx) => {
+          const [run] = await tx
+            .select({
+              agentId: catalogRunOutcomes.agentId,
+              versionId: catalogRunOutcomes.versionId,
+              version: catalogVersions.version,
+            })
+            .from(catalogRunOutcomes)
+            .innerJoin(catalogVersions, eq(catalogVersions.id, catalogRunOutcomes.versionId))
+            .where(
+              and(
+                eq(catalogRunOutcomes.runId, review.runId),
+                eq(catalogRunOutcomes.buyerId, review.authorId),
+              ),
+            );
+          if (!run) {
+            throw new Refusal({
+              type: 'review_not_allowed',
+              runId: review.runId,
+              reason: 'only the buyer of a finished run can review it',
+            });
+          }
+          const [row] = await tx
+            .insert(catalogReviews)
+            .values({ ...review, agentId: run.agentId, versionId: run.versionId, version: run.version })
+            .onConflictDoNothing({ target: catalogReviews.runId })
+            .returning();
+          if (!row) throw new Refusal({ type: 'already_reviewed', runId: review.runId });
+          await tx
+            .update(catalogAgents)
+            .set({
+              ratingSum: sql`${catalogAgents.ratingSum} + ${review.rating}`,
+              ratingCount: sql`${catalogAgents.ratingCount} + 1`,
+            })
+            .where(eq(catalogAgents.id, run.agentId));
+          await refreshDerived(tx, run.agentId, rank);
+          return toReview(row);
+        }),
+      );
+    } catch (e) {
+      if (e instanceof Refusal) return err(e.error);
+      throw e;
+    }
+  }
+
+  async reply(
+    reviewId: string,
+    creatorId: string,
+    body: string,
+    at: Date,
+  ): Promise<Result<Review, CatalogError>> {
+    const [found] = await this.#db
+      .select({ creatorId: catalogAgents.creatorId })
+      .from(catalogReviews)
+      .innerJoin(catalogAgents, eq(catalogAgents.id, catalogReviews.agentId))
+      .where(eq(catalogReviews.id, reviewId));
+    if (!found) return err({ type: 'review_not_found', reviewId });
+    if (found.creatorId !== creatorId)
+      return err({ type: 'forbidden', message: "only the agent's creator can reply" });
+    if (body.length === 0) return err({ type: 'forbidden', message: 'a reply needs some text' });
+    // Compare-and-set: of two replies at once, one lands and the other is told it came second.
+    const [row] = await this.#db
+      .update(catalogReviews)
+      .set({ replyBody: body, replyAt: at })
+      .where(and(eq(catalogReviews.id, reviewId), isNull(catalogReviews.replyBody)))
+      .returning();
+    return row ? ok(toReview(row)) : err({ type: 'already_replied', reviewId });
+  }
+
+  async listReviews(agentId: string, limit: number, before?: string): Promise<Review[]> {
+    const cursor = before
+      ? sql`(${catalogReviews.createdAt}, ${catalogReviews.id}) < (select created_at, id from catalog_reviews where id = ${before})`
+      : undefined;
+    const rows = await this.#db
+      .select()
+      .from(catalogReviews)
+      .where(and(eq(catalogReviews.agentId, agentId), cursor))
+      .orderBy(desc(catalogReviews.createdAt), desc(catalogReviews.id))
+      .limit(limit);
+    return rows.map(toReview);
+  }
+
+  search(query: StoreSearch): Promise<SearchHit[]> {
+    return searchAgents(this.#db, query);
+  }
+
+  async refreshRanks(rank: Rank): Promise<number> {
+    const rows = await this.#db
+      .select(agentColumns)
+      .from(catalogAgents)
+      .where(ne(catalogAgents.status, 'draft'));
+    const ids: string[] = [];
+    const scores: number[] = [];
+    for (const row of rows) {
+      const score = rank(toAgent(row));
+      if (score !== row.rankScore) {
+        ids.push(row.id);
+        scores.push(score);
+      }
+    }
+    for (let i = 0; i < ids.length; i += 5000) {
+      await this.#db.execute(sql`update catalog_agents a set rank_score = u.score
+        from unnest(${sql.param(ids.slice(i, i + 5000))}::text[], ${sql.param(scores.slice(i, i + 5000))}::float8[]) as u(id, score)
+        where a.id = u.id`);
+    }
+    return ids.length;
+  }
+}
+
+async function loadSnapshot(
+  db: Database | Tx,
+  slug: string,
+  forUpdate: boolean,
+): Promise<AgentSnapshot | null> {
+  const query = db.select(agentColumns).from(catalogAgents).where(eq(catalogAgents.slug, slug));
+  const [row] = forUpdate ? await query.for('update') : await query;
+  if (!row) return null;
+  const versions = await db
+    .select()
+    .from(catalogVersions)
+    .where(eq(catalogVersions.agentId, row.id))
+    .orderBy(asc(catalogVersions.createdAt));
+  return { agent: toAgent(row), versions: versions.map(toVersion) };
+}
+
+async function findClone(tx: Tx, fingerprint: string, creatorId: string): Promise<CloneMatch | null> {
+  const [row] = await tx
+    .select({ slug: catalogAgents.slug, creatorId: catalogAgents.creatorId })
+    .from(catalogVersions)
+    .innerJoin(catalogAgents, eq(catalogAgents.id, catalogVersions.agentId))
+    .where(
+      and(
+        eq(catalogVersions.fingerprint, fingerprint),
+        eq(catalogVersions.status, 'published'),
+        ne(catalogAgents.creatorId, creatorId),
+      ),
+    )
+    .orderBy(asc(catalogVersions.publishedAt))
+    .limit(1);
+  return row ?? null;
+}
+
+async function applyChange(
+  tx: Tx,
+  agentId: string | undefined,
+  change: AgentChange,
+  rank: Rank,
+): Promise<void> {
+  if (!agentId) throw new Error('a change to an agent that does not exist must create it');
+  if (change.create) {
+    const c = change.create;
+    await tx.insert(catalogAgents).values({
+      id: c.id,
+      slug: c.slug,
+      creatorId: c.creatorId,
+      status: 'draft',
+      createdAt: c.createdAt,
+      ...listingColumns(c.listing),
+      rating: bayesianRating(0, 0),
+      search: searchVector(c.listing),
+    });
+  }
+  if (change.version) {
+    const { id, ...rest } = change.version;
+    const written = await tx
+      .insert(catalogVersions)
+      .values(change.version)
+      .onConflictDoUpdate({
+        target: catalogVersions.id,
+        set: rest,
+        setWhere: eq(catalogVersions.status, 'draft'),
+      })
+      .returning({ id: catalogVersions.id });
+    if (written.length === 0) throw new Error(`version ${id} is published and cannot change`);
+  }
+  const a = change.agent;
+  if (a) {
+    await tx
+      .update(catalogAgents)
+      .set({
+        ...(a.status !== undefined ? { status: a.status } : {}),
+        ...(a.suspendedFrom !== undefined ? { suspendedFrom: a.suspendedFrom } : {}),
+        ...(a.currentVersionId !== undefined ? { currentVersionId: a.currentVersionId } : {}),
+        ...(a.pendingVersionId !== undefined ? { pendingVersionId: a.pendingVersionId } : {}),
+        ...(a.pendingEffectiveAt !== undefined ? { pendingEffectiveAt: a.pendingEffectiveAt } : {}),
+        ...(a.firstPublishedAt !== undefined ? { firstPublishedAt: a.firstPublishedAt } : {}),
+        ...(a.lastPublishedAt !== undefined ? { lastPublishedAt: a.lastPublishedAt } : {}),
+        ...(a.lastTest ? { lastTestStatus: a.lastTest.status, lastTestAt: a.lastTest.at } : {}),
+        ...(a.listing ? { ...listingColumns(a.listing), search: searchVector(a.listing) } : {}),
+      })
+      .where(eq(catalogAgents.id, agentId));
+  }
+  const listing = change.agent?.listing ?? change.create?.listing;
+  if (listing) await addSearchWords(tx, listing);
+  await refreshDerived(tx, agentId, rank);
+}
+
+function listingColumns(l: ListingFields) {
+  return {
+    name: l.name,
+    summary: l.summary,
+    description: l.description,
+    category: l.category,
+    tags: l.tags,
+    needsModel: l.needsModel,
+    pricingModel: l.pricingModel,
+    maxCredits: l.maxCredits,
+  };
+}
+
+/** The weighted text the search matches: name (A), summary (B), tags (C), description (D). */
+function searchVector(l: ListingFields) {
+  return sql`setweight(to_tsvector('english', ${l.name}), 'A')
+    || setweight(to_tsvector('english', ${l.summary}), 'B')
+    || setweight(to_tsvector('english', ${l.tags.join(' ').replaceAll('-', ' ')}), 'C')
+    || setweight(to_tsvector('english', ${l.description.slice(0, 100_000)}), 'D')`;
+}
+
+/** Words typo correction may suggest: those of names, summaries and tags. */
+async function addSearchWords(tx: Tx, l: ListingFields): Promise<void> {
+  const text = `${l.name} ${l.summary} ${l.tags.join(' ')}`.normalize('NFKC').toLowerCase();
+  const words = [...new Set(text.match(/[\p{L}\p{N}]{3,40}/gu) ?? [])];
+  if (words.length === 0) return;
+  await tx
+    .insert(catalogSearchWords)
+    .values(words.map((word) => ({ word })))
+    .onConflictDoNothing();
+}
+
+/** The columns computed from others by the core's formulas: the Bayesian rating and the rank. */
+async function refreshDerived(tx: Tx, agentId: string, rank: Rank): Promise<void> {
+  const [row] = await tx.select(agentColumns).from(catalogAgents).where(eq(catalogAgents.id, agentId));
+  if (!row) return;
+  const agent = toAgent(row);
+  await tx
+    .update(catalogAgents)
+    .set({ rating: bayesianRating(agent.stats.ratingSum, agent.stats.ratingCount), rankScore: rank(agent) })
+    .where(eq(catalogAgents.id, agentId));
+}
