@@ -1,6 +1,8 @@
+import type { Catalog } from '@jeton/core';
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import { problem } from './problem.ts';
+import { catalogRoutes } from './routes/catalog.ts';
 
 export interface HealthReport {
   engine: 'pglite' | 'postgres';
@@ -12,6 +14,7 @@ export interface AppDeps {
   /** Answers when the database does; throws when it does not. */
   health: () => Promise<HealthReport>;
   version: string;
+  catalog: Catalog;
 }
 
 /** The HTTP application: routes and the one place where errors become problem+json. */
@@ -29,6 +32,8 @@ export function createApp(deps: AppDeps): Hono {
       });
     }
   });
+
+  app.route('/', catalogRoutes(deps.catalog));
 
   app.notFound((c) =>
     problem('not-found', 'No such resource', 404, {

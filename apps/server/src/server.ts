@@ -1,14 +1,22 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { type Config, createLogger, Ledger, type Logger } from '@jeton/core';
-import { type DatabaseHandle, DrizzleLedgerStore, migrateDatabase, openDatabase } from '@jeton/db';
+import { Catalog, type Config, createLogger, Ledger, type Logger } from '@jeton/core';
+import {
+  type DatabaseHandle,
+  DrizzleCatalogStore,
+  DrizzleLedgerStore,
+  migrateDatabase,
+  openDatabase,
+} from '@jeton/db';
 import { sql } from 'drizzle-orm';
 import { createApp } from './app.ts';
+import { seedCatalog } from './seed.ts';
 
 export interface RunningServer {
   url: string;
   database: DatabaseHandle;
   ledger: Ledger;
+  catalog: Catalog;
   close(): Promise<void>;
 }
 
@@ -16,7 +24,8 @@ export const VERSION = '0.1.0';
 
 /**
  * Starts the whole platform in one process: database (migrated on every start, on either engine),
- * the ledger's hold-expiry sweep, and the HTTP server.
+ * the ledger's hold-expiry sweep, the catalog (seeded with the built-in agents) and its sweep, and the
+ * HTTP server.
  */
 export async function startServer(
   config: Config,
@@ -45,9 +54,20 @@ export async function startServer(
   }, config.holdSweepSeconds * 1000);
   sweep.unref();
 
+  const catalog = new Catalog(new DrizzleCatalogStore(database), { priceNoticeDays: config.priceNoticeDays });
+  await seedCatalog(catalog, logger);
+  const catalogSweep = setInterval(() => {
+    catalog
+      .sweep()
+      .then((r) => r.promoted > 0 && logger.info(r, 'price changes applied'))
+      .catch((err) => logger.error({ err }, 'catalog sweep failed'));
+  }, config.catalogSweepSeconds * 1000);
+  catalogSweep.unref();
+
   const app = createApp({
     logger,
     version: VERSION,
+    catalog,
     health: async () => {
       const rows = (await database.db.execute(
         sql`select count(*)::int as n from drizzle.__drizzle_migrations`,
@@ -69,8 +89,10 @@ export async function startServer(
     url,
     database,
     ledger,
+    catalog,
     close: async () => {
       clearInterval(sweep);
+      clearInterval(catalogSweep);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await database.close();
     },

@@ -16,6 +16,8 @@ describe('loadConfig', () => {
         payoutMinimum: 1000n,
         holdSweepSeconds: 30,
         dbPoolMax: 20,
+        priceNoticeDays: 14,
+        catalogSweepSeconds: 60,
       },
     });
   });

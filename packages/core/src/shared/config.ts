@@ -19,6 +19,8 @@ const schema = z.object({
   JETON_PAYOUT_MIN_CREDITS: z.coerce.bigint().min(1n).default(1000n),
   JETON_HOLD_SWEEP_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   JETON_DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(20),
+  JETON_PRICE_NOTICE_DAYS: z.coerce.number().int().min(0).max(365).default(14),
+  JETON_CATALOG_SWEEP_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
 });
 
 export type Config = {
@@ -32,6 +34,10 @@ export type Config = {
   payoutMinimum: bigint;
   holdSweepSeconds: number;
   dbPoolMax: number;
+  /** How long a price rise on a published agent waits before it applies. */
+  priceNoticeDays: number;
+  /** How often due price changes are applied and the ranking refreshed. */
+  catalogSweepSeconds: number;
 };
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
@@ -55,6 +61,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       payoutMinimum: e.JETON_PAYOUT_MIN_CREDITS,
       holdSweepSeconds: e.JETON_HOLD_SWEEP_SECONDS,
       dbPoolMax: e.JETON_DB_POOL_MAX,
+      priceNoticeDays: e.JETON_PRICE_NOTICE_DAYS,
+      catalogSweepSeconds: e.JETON_CATALOG_SWEEP_SECONDS,
     },
   };
 }

@@ -89,7 +89,11 @@ describe.each(testEngines())('catalog search on %s', (engine) => {
 
     // The ranking data set: same age, different records (see ranking.ts for the formula).
     for (const s of ['rank-a', 'rank-b', 'rank-c', 'rank-d']) {
-      await publish(s, { name: `Research ${s}`, category: 'research', summary: 'A research agent for ranking.' });
+      await publish(s, {
+        name: `Research ${s}`,
+        category: 'research',
+        summary: 'A research agent for ranking.',
+      });
     }
     await runs('rank-a', 100, 95, [5, 5, 5, 5, 5, 4, 4, 4, 4, 4]);
     await runs('rank-b', 100, 50);
@@ -120,7 +124,13 @@ describe.each(testEngines())('catalog search on %s', (engine) => {
   });
 
   it('survives whatever a user types', async () => {
-    for (const q of ["'); drop table catalog_agents; --", '&|!:*()<->', '\u0000\u202e', 'a'.repeat(200), '🙂']) {
+    for (const q of [
+      "'); drop table catalog_agents; --",
+      '&|!:*()<->',
+      '\u0000\u202e',
+      'a'.repeat(200),
+      '🙂',
+    ]) {
       expect((await catalog.search({ q })).ok).toBe(true);
     }
     expect(await slugs({ q: 'palette' })).toHaveLength(4);
@@ -129,17 +139,33 @@ describe.each(testEngines())('catalog search on %s', (engine) => {
   it('filters by category, maximum price, minimum rating and whether a model is needed', async () => {
     expect(await slugs({ q: 'palette', maxPrice: 25 })).toEqual(['in-summary', 'in-tags', 'in-description']);
     expect(await slugs({ q: 'palette', needsModel: true })).toEqual(['in-name']);
-    expect(await slugs({ q: 'palette', needsModel: 'false', maxPrice: '15' })).toEqual(['in-tags', 'in-description']);
+    expect(await slugs({ q: 'palette', needsModel: 'false', maxPrice: '15' })).toEqual([
+      'in-tags',
+      'in-description',
+    ]);
     expect(await slugs({ category: '3d' })).toEqual(['character']);
     expect(await slugs({ category: 'research', minRating: 3.7 })).toEqual(['rank-a', 'rank-c']);
   });
 
   it('orders by the published ranking formula, and by each documented sort', async () => {
     expect(await slugs({ category: 'research' })).toEqual(['rank-a', 'rank-b', 'rank-c', 'rank-d']);
-    expect(await slugs({ category: 'research', sort: 'rating' })).toEqual(['rank-a', 'rank-c', ...(await tieOrder('rank-b', 'rank-d'))]);
+    expect(await slugs({ category: 'research', sort: 'rating' })).toEqual([
+      'rank-a',
+      'rank-c',
+      ...(await tieOrder('rank-b', 'rank-d')),
+    ]);
     expect((await slugs({ category: 'research', sort: 'popular' })).slice(2)).toEqual(['rank-c', 'rank-d']);
-    expect(await slugs({ category: 'design', sort: 'price' })).toEqual(['in-description', 'in-tags', 'in-summary', 'in-name']);
-    expect((await slugs({ category: 'writing', sort: 'newest', limit: 3 }))).toEqual(['bulk-22', 'bulk-21', 'bulk-20']);
+    expect(await slugs({ category: 'design', sort: 'price' })).toEqual([
+      'in-description',
+      'in-tags',
+      'in-summary',
+      'in-name',
+    ]);
+    expect(await slugs({ category: 'writing', sort: 'newest', limit: 3 })).toEqual([
+      'bulk-22',
+      'bulk-21',
+      'bulk-20',
+    ]);
   });
 
   it('pages through every result once, in order, for each sort', async () => {
@@ -165,16 +191,32 @@ describe.each(testEngines())('catalog search on %s', (engine) => {
   });
 
   it('refuses bad parameters and foreign cursors with a clear error', async () => {
-    expect(await catalog.search({ sort: 'random' })).toMatchObject({ ok: false, error: { type: 'invalid_search', issues: [{ path: '$.sort' }] } });
-    expect(await catalog.search({ limit: 0, minRating: 9 })).toMatchObject({ ok: false, error: { type: 'invalid_search' } });
+    expect(await catalog.search({ sort: 'random' })).toMatchObject({
+      ok: false,
+      error: { type: 'invalid_search', issues: [{ path: '$.sort' }] },
+    });
+    expect(await catalog.search({ limit: 0, minRating: 9 })).toMatchObject({
+      ok: false,
+      error: { type: 'invalid_search' },
+    });
     const page = await catalog.search({ sort: 'price', limit: 2 });
     const cursor = page.ok ? page.value.nextCursor : null;
-    expect(await catalog.search({ sort: 'rating', cursor })).toEqual({ ok: false, error: { type: 'invalid_cursor' } });
-    expect(await catalog.search({ cursor: 'garbage' })).toEqual({ ok: false, error: { type: 'invalid_cursor' } });
+    expect(await catalog.search({ sort: 'rating', cursor })).toEqual({
+      ok: false,
+      error: { type: 'invalid_cursor' },
+    });
+    expect(await catalog.search({ cursor: 'garbage' })).toEqual({
+      ok: false,
+      error: { type: 'invalid_cursor' },
+    });
   });
 
   async function tieOrder(a: string, b: string): Promise<string[]> {
-    const ids = await Promise.all([a, b].map(async (s) => ((await catalog.get(null, s)) as { value: { agent: { id: string } } }).value.agent.id));
+    const ids = await Promise.all(
+      [a, b].map(
+        async (s) => ((await catalog.get(null, s)) as { value: { agent: { id: string } } }).value.agent.id,
+      ),
+    );
     return ids[0]! < ids[1]! ? [a, b] : [b, a];
   }
 });
