@@ -29,7 +29,6 @@ CREATE TABLE "catalog_agents" (
 	"created_at" timestamp with time zone NOT NULL,
 	"first_published_at" timestamp with time zone,
 	"last_published_at" timestamp with time zone,
-	"search" "tsvector" NOT NULL,
 	CONSTRAINT "catalog_agents_slug_unique" UNIQUE("slug"),
 	CONSTRAINT "catalog_agents_status" CHECK ("catalog_agents"."status" in ('draft','published','maintenance','deprecated','suspended')),
 	CONSTRAINT "catalog_agents_counts" CHECK ("catalog_agents"."runs" >= "catalog_agents"."succeeded" and "catalog_agents"."succeeded" >= 0 and "catalog_agents"."rating_count" >= 0),
@@ -74,8 +73,28 @@ CREATE TABLE "catalog_run_outcomes" (
 	CONSTRAINT "catalog_run_outcomes_amounts" CHECK ("catalog_run_outcomes"."duration_ms" >= 0 and "catalog_run_outcomes"."credits_paid" >= 0)
 );
 --> statement-breakpoint
+CREATE TABLE "catalog_search" (
+	"agent_id" text PRIMARY KEY NOT NULL,
+	"category" text NOT NULL,
+	"needs_model" boolean NOT NULL,
+	"max_credits" integer NOT NULL,
+	"rating" double precision NOT NULL,
+	"runs" integer NOT NULL,
+	"rank_score" double precision NOT NULL,
+	"first_published_at" timestamp with time zone NOT NULL,
+	"name_v" "tsvector" NOT NULL,
+	"summary_v" "tsvector" NOT NULL,
+	"tags_v" "tsvector" NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "catalog_search_text" (
+	"agent_id" text PRIMARY KEY NOT NULL,
+	"all_v" "tsvector" NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "catalog_search_words" (
-	"word" text PRIMARY KEY NOT NULL
+	"word" text PRIMARY KEY NOT NULL,
+	"agents" integer DEFAULT 1 NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "catalog_versions" (
@@ -95,16 +114,20 @@ CREATE TABLE "catalog_versions" (
 );
 --> statement-breakpoint
 ALTER TABLE "catalog_versions" ADD CONSTRAINT "catalog_versions_agent_id_catalog_agents_id_fk" FOREIGN KEY ("agent_id") REFERENCES "public"."catalog_agents"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
-CREATE INDEX "catalog_agents_search" ON "catalog_agents" USING gin ("search");--> statement-breakpoint
-CREATE INDEX "catalog_agents_by_rank" ON "catalog_agents" USING btree ("rank_score" DESC NULLS LAST,"id") WHERE "catalog_agents"."status" = 'published';--> statement-breakpoint
-CREATE INDEX "catalog_agents_by_runs" ON "catalog_agents" USING btree ("runs" DESC NULLS LAST,"id") WHERE "catalog_agents"."status" = 'published';--> statement-breakpoint
-CREATE INDEX "catalog_agents_by_rating" ON "catalog_agents" USING btree ("rating" DESC NULLS LAST,"id") WHERE "catalog_agents"."status" = 'published';--> statement-breakpoint
-CREATE INDEX "catalog_agents_by_newest" ON "catalog_agents" USING btree ("first_published_at" DESC NULLS LAST,"id") WHERE "catalog_agents"."status" = 'published';--> statement-breakpoint
-CREATE INDEX "catalog_agents_by_price" ON "catalog_agents" USING btree ("max_credits","id") WHERE "catalog_agents"."status" = 'published';--> statement-breakpoint
 CREATE INDEX "catalog_agents_creator" ON "catalog_agents" USING btree ("creator_id");--> statement-breakpoint
 CREATE INDEX "catalog_agents_pending" ON "catalog_agents" USING btree ("pending_effective_at") WHERE "catalog_agents"."pending_effective_at" is not null;--> statement-breakpoint
 CREATE INDEX "catalog_reviews_agent" ON "catalog_reviews" USING btree ("agent_id","created_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
 CREATE INDEX "catalog_run_outcomes_recent" ON "catalog_run_outcomes" USING btree ("agent_id","finished_at" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX "catalog_search_name" ON "catalog_search" USING gin (("name_v")) WITH (fastupdate=false);--> statement-breakpoint
+CREATE INDEX "catalog_search_head" ON "catalog_search" USING gin (("name_v" || "summary_v")) WITH (fastupdate=false);--> statement-breakpoint
+CREATE INDEX "catalog_search_tagged" ON "catalog_search" USING gin (("name_v" || "summary_v" || "tags_v")) WITH (fastupdate=false);--> statement-breakpoint
+CREATE INDEX "catalog_search_by_rank" ON "catalog_search" USING btree ("rank_score" DESC NULLS LAST,"agent_id");--> statement-breakpoint
+CREATE INDEX "catalog_search_by_category_rank" ON "catalog_search" USING btree ("category","rank_score" DESC NULLS LAST,"agent_id");--> statement-breakpoint
+CREATE INDEX "catalog_search_by_runs" ON "catalog_search" USING btree ("runs" DESC NULLS LAST,"agent_id");--> statement-breakpoint
+CREATE INDEX "catalog_search_by_rating" ON "catalog_search" USING btree ("rating" DESC NULLS LAST,"agent_id");--> statement-breakpoint
+CREATE INDEX "catalog_search_by_newest" ON "catalog_search" USING btree ("first_published_at" DESC NULLS LAST,"agent_id");--> statement-breakpoint
+CREATE INDEX "catalog_search_by_price" ON "catalog_search" USING btree ("max_credits","agent_id");--> statement-breakpoint
+CREATE INDEX "catalog_search_text_all" ON "catalog_search_text" USING gin ("all_v") WITH (fastupdate=false);--> statement-breakpoint
 CREATE INDEX "catalog_search_words_trgm" ON "catalog_search_words" USING gin ("word" gin_trgm_ops);--> statement-breakpoint
 CREATE UNIQUE INDEX "catalog_versions_agent_version" ON "catalog_versions" USING btree ("agent_id","version");--> statement-breakpoint
 CREATE INDEX "catalog_versions_fingerprint" ON "catalog_versions" USING btree ("fingerprint") WHERE "catalog_versions"."status" = 'published';

@@ -1,4 +1,4 @@
-export { DrizzleCatalogStore, MEDIAN_WINDOW } from './catalog/store.ts';
+export { DrizzleCatalogStore, MEDIAN_WINDOW, upsertSearchRows } from './catalog/store.ts';
 export * from './connect.ts';
 export { applyInTransaction } from './ledger/apply-in-transaction.ts';
 export { runTransaction, type SqlRunner } from './ledger/sql-runner.ts';

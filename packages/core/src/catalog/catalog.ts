@@ -9,7 +9,7 @@ import type { Manifest } from './manifest-schema.ts';
 import type { AgentChange, CatalogStore, Decision, TestRunner } from './port.ts';
 import { comparePricing, maxCreditsPerRun, type Pricing } from './pricing.ts';
 import { bayesianRating, rankScore } from './ranking.ts';
-import { decodeCursor, encodeCursor, queryTokens, searchParamsSchema } from './search.ts';
+import { type CursorKey, decodeCursor, encodeCursor, queryTokens, searchParamsSchema } from './search.ts';
 import { noTestRunner, runTestCases } from './test-cases.ts';
 import type {
   Actor,
@@ -455,7 +455,7 @@ export class Catalog {
     const tokens = queryTokens(p.q);
     // Without words there is no text relevance: "relevance" falls back to the ranking score.
     const sort = p.sort;
-    let after: { key: number | string; id: string } | undefined;
+    let after: { key: CursorKey; id: string } | undefined;
     if (p.cursor) {
       const c = decodeCursor(p.cursor, sort);
       if (!c.ok) return err(c.error);

@@ -1,7 +1,7 @@
 import type { Result } from '../shared/result.ts';
 import type { TestRunOutput } from './checks.ts';
 import type { Manifest } from './manifest-schema.ts';
-import type { SearchSort } from './search.ts';
+import type { CursorKey, SearchSort } from './search.ts';
 import type {
   AgentRecord,
   AgentSnapshot,
@@ -49,14 +49,14 @@ export interface StoreSearch {
   needsModel?: boolean | undefined;
   sort: SearchSort;
   limit: number;
-  after?: { key: number | string; id: string } | undefined;
+  after?: { key: CursorKey; id: string } | undefined;
 }
 
 export interface SearchHit {
   agent: AgentRecord;
   creator: Creator;
   /** The value the page is ordered by, for the next cursor. */
-  sortKey: number | string;
+  sortKey: CursorKey;
 }
 
 export interface CatalogStore {

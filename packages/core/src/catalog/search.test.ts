@@ -10,10 +10,10 @@ describe('search queries', () => {
 
   it('widens words to their corrections and the last word to its prefix', () => {
     const corrections = new Map([['charcter', ['character']]]);
-    expect(buildTsQuery(['3d', 'charcter'], corrections, 'all')).toBe(
-      '(3d) & (charcter | character | charcter:*)',
-    );
+    expect(buildTsQuery(['3d', 'charcter'], corrections, 'all')).toBe('(3d) & (charcter | character)');
     expect(buildTsQuery(['logo', 'svg'], new Map(), 'any')).toBe('(logo) | (svg | svg:*)');
+    expect(buildTsQuery(['svg', 'logo'], new Map(), 'any', new Set(['logo']))).toBe('(svg) | (logo)');
+    expect(buildTsQuery(['svg', 'log'], new Map(), 'any', new Set(['log']))).toBe('(svg) | (log | log:*)');
   });
 
   it('round-trips cursors and refuses one made for another sort or tampered with', () => {

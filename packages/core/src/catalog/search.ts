@@ -37,24 +37,34 @@ export function queryTokens(q: string | undefined): string[] {
 
 /**
  * A tsquery from the query's words, each widened to its typo corrections (`charcter` → `charcter |
- * character`) and, for the last word, to its prefix, so results appear while the user types.
- * `mode` `all` asks for every word; `any` for at least one (the fallback when `all` finds nothing).
+ * character`) and, for the last word when it is not a complete known word, to its prefix, so results
+ * appear while the user types (`transl` → `transl:*`). A known word of four letters or more is taken
+ * as typed: widening `logo` to every word that starts with it costs time and rarely helps, while `log`
+ * is still likely to be the start of something longer. A word with corrections is not widened either:
+ * the corrections are what the user is most likely typing.
+ * `mode` `all` asks for every word; `any` for at least one. `prefix: false` takes every word whole.
  */
 export function buildTsQuery(
   tokens: readonly string[],
   corrections: ReadonlyMap<string, readonly string[]>,
   mode: 'all' | 'any',
+  known: ReadonlySet<string> = new Set(),
+  options: { prefix?: boolean } = {},
 ): string {
   const terms = tokens.map((token, i) => {
     const alternatives = [token, ...(corrections.get(token) ?? [])];
-    if (i === tokens.length - 1 && token.length >= 3) alternatives.push(`${token}:*`);
+    const complete = (known.has(token) && token.length >= 4) || alternatives.length > 1;
+    if (options.prefix !== false && i === tokens.length - 1 && token.length >= 3 && !complete) {
+      alternatives.push(`${token}:*`);
+    }
     return `(${[...new Set(alternatives)].join(' | ')})`;
   });
   return terms.join(mode === 'all' ? ' & ' : ' | ');
 }
 
 /** A page position: the sort key of the last row and its id, opaque to clients. */
-export type Cursor = { sort: SearchSort; key: number | string; id: string };
+export type CursorKey = number | string | [number, number];
+export type Cursor = { sort: SearchSort; key: CursorKey; id: string };
 
 export function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify([cursor.sort, cursor.key, cursor.id])).toString('base64url');
@@ -67,10 +77,12 @@ export function decodeCursor(text: string, sort: SearchSort): Result<Cursor, { t
       Array.isArray(value) &&
       value.length === 3 &&
       value[0] === sort &&
-      (typeof value[1] === 'number' || typeof value[1] === 'string') &&
+      (typeof value[1] === 'number' ||
+        typeof value[1] === 'string' ||
+        (Array.isArray(value[1]) && value[1].length === 2 && value[1].every((n) => typeof n === 'number'))) &&
       typeof value[2] === 'string'
     ) {
-      return ok({ sort, key: value[1], id: value[2] });
+      return ok({ sort, key: value[1] as CursorKey, id: value[2] });
     }
   } catch {
     // falls through: any undecodable cursor is the same client error

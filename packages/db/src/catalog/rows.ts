@@ -2,12 +2,9 @@ import type { AgentRecord, Creator, Review, VersionRecord } from '@jeton/core';
 import { getTableColumns } from 'drizzle-orm';
 import { catalogAgents, type catalogCreators, type catalogReviews, type catalogVersions } from './schema.ts';
 
-/** Every agent column but the search vector, which is written by SQL and never read back. */
-const { search: _search, ...agentColumns } = getTableColumns(catalogAgents);
+export const agentColumns = getTableColumns(catalogAgents);
 
-export { agentColumns };
-
-export type AgentRow = Omit<typeof catalogAgents.$inferSelect, 'search'>;
+export type AgentRow = typeof catalogAgents.$inferSelect;
 
 export function toAgent(row: AgentRow): AgentRecord {
   return {

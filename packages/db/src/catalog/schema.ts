@@ -1,6 +1,7 @@
 import type { ListingStatus, Manifest, TestReport } from '@jeton/core';
 import { sql } from 'drizzle-orm';
 import {
+  type AnyPgColumn,
   bigint,
   boolean,
   check,
@@ -19,7 +20,7 @@ import {
 /**
  * The catalog's tables. `catalog_agents` is the listing: one row per agent, with the fields of the
  * version in effect copied in (name, price, ...) and the stats kept current as runs finish, so that
- * search reads one table. Versions are rows of their own, immutable once published.
+ * the storefront reads one row. Versions are rows of their own, immutable once published.
  */
 
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -65,18 +66,8 @@ export const catalogAgents = pgTable(
     createdAt: at('created_at').notNull(),
     firstPublishedAt: at('first_published_at'),
     lastPublishedAt: at('last_published_at'),
-    /** Name (A), summary (B), tags (C), description (D): the weights of the text search. */
-    search: tsvector('search').notNull(),
   },
   (t) => [
-    index('catalog_agents_search').using('gin', t.search),
-    index('catalog_agents_by_rank').on(t.rankScore.desc(), t.id).where(sql`${t.status} = 'published'`),
-    index('catalog_agents_by_runs').on(t.runs.desc(), t.id).where(sql`${t.status} = 'published'`),
-    index('catalog_agents_by_rating').on(t.rating.desc(), t.id).where(sql`${t.status} = 'published'`),
-    index('catalog_agents_by_newest')
-      .on(t.firstPublishedAt.desc(), t.id)
-      .where(sql`${t.status} = 'published'`),
-    index('catalog_agents_by_price').on(t.maxCredits, t.id).where(sql`${t.status} = 'published'`),
     index('catalog_agents_creator').on(t.creatorId),
     index('catalog_agents_pending').on(t.pendingEffectiveAt).where(sql`${t.pendingEffectiveAt} is not null`),
     check(
@@ -160,10 +151,74 @@ export const catalogReviews = pgTable(
   ],
 );
 
-/** Every word of listed names, summaries and tags: the dictionary typo correction draws from. */
+/**
+ * What search reads, for listed (published) agents only: one narrow row per agent (about 350 bytes,
+ * so that the rows a query touches stay in memory), kept in step with `catalog_agents` by the store.
+ * Each short field has its own text vector; the GIN indexes are on the cumulative matches — the name;
+ * name and summary; name, summary and tags — so that "every word is in the name or summary" is one
+ * indexed match. `searchTiers` is the one definition both the indexes and the queries use (Postgres
+ * only uses an expression index for the same expression). The description, the one long field, is
+ * matched through `catalog_search_text`.
+ */
+export const catalogSearch = pgTable(
+  'catalog_search',
+  {
+    agentId: text('agent_id').primaryKey(),
+    category: text('category').notNull(),
+    needsModel: boolean('needs_model').notNull(),
+    maxCredits: integer('max_credits').notNull(),
+    rating: doublePrecision('rating').notNull(),
+    runs: integer('runs').notNull(),
+    rankScore: doublePrecision('rank_score').notNull(),
+    firstPublishedAt: at('first_published_at').notNull(),
+    nameV: tsvector('name_v').notNull(),
+    summaryV: tsvector('summary_v').notNull(),
+    tagsV: tsvector('tags_v').notNull(),
+  },
+  (t) => {
+    const [name, head, tagged] = searchTiers(t);
+    return [
+      index('catalog_search_name').using('gin', name).with({ fastupdate: false }),
+      index('catalog_search_head').using('gin', head).with({ fastupdate: false }),
+      index('catalog_search_tagged').using('gin', tagged).with({ fastupdate: false }),
+      index('catalog_search_by_rank').on(t.rankScore.desc(), t.agentId),
+      // The commonest filter: its agents in rank order, for a walk that skips the other categories.
+      index('catalog_search_by_category_rank').on(t.category, t.rankScore.desc(), t.agentId),
+      index('catalog_search_by_runs').on(t.runs.desc(), t.agentId),
+      index('catalog_search_by_rating').on(t.rating.desc(), t.agentId),
+      index('catalog_search_by_newest').on(t.firstPublishedAt.desc(), t.agentId),
+      index('catalog_search_by_price').on(t.maxCredits, t.agentId),
+    ];
+  },
+);
+
+/** Every field of a listed agent, description included, as one weighted text vector. */
+export const catalogSearchText = pgTable(
+  'catalog_search_text',
+  {
+    agentId: text('agent_id').primaryKey(),
+    allV: tsvector('all_v').notNull(),
+  },
+  (t) => [index('catalog_search_text_all').using('gin', t.allV).with({ fastupdate: false })],
+);
+
+/** The cumulative fields of the first three relevance tiers: name; + summary; + tags. */
+export function searchTiers(c: { nameV: AnyPgColumn; summaryV: AnyPgColumn; tagsV: AnyPgColumn }) {
+  return [
+    sql`(${c.nameV})`,
+    sql`(${c.nameV} || ${c.summaryV})`,
+    sql`(${c.nameV} || ${c.summaryV} || ${c.tagsV})`,
+  ] as const;
+}
+
+/**
+ * Every word of listed names, summaries and tags: the dictionary typo correction draws from, with
+ * how many listings have used it (counted each time a listing is written, so an estimate that only
+ * grows: search uses it to tell rare words from common ones).
+ */
 export const catalogSearchWords = pgTable(
   'catalog_search_words',
-  { word: text('word').primaryKey() },
+  { word: text('word').primaryKey(), agents: integer('agents').notNull().default(1) },
   (t) => [index('catalog_search_words_trgm').using('gin', t.word.op('gin_trgm_ops'))],
 );
 
@@ -173,5 +228,7 @@ export const catalogSchema = {
   catalogVersions,
   catalogRunOutcomes,
   catalogReviews,
+  catalogSearch,
+  catalogSearchText,
   catalogSearchWords,
 };

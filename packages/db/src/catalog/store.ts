@@ -17,7 +17,7 @@ import {
   type SearchHit,
   type StoreSearch,
 } from '@jeton/core';
-import { and, asc, desc, eq, isNull, lte, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, lte, ne, type SQL, sql } from 'drizzle-orm';
 import type { Database, DatabaseHandle } from '../connect.ts';
 import { agentColumns, toAgent, toCreator, toReview, toVersion } from './rows.ts';
 import {
@@ -25,6 +25,7 @@ import {
   catalogCreators,
   catalogReviews,
   catalogRunOutcomes,
+  catalogSearch,
   catalogSearchWords,
   catalogVersions,
 } from './schema.ts';
@@ -123,7 +124,7 @@ export class DrizzleCatalogStore implements CatalogStore {
       if (inserted.length === 0) return { recorded: false };
       const window = sql`(select duration_ms, credits_paid from catalog_run_outcomes
         where agent_id = ${outcome.agentId} and status = 'succeeded'
-        order by finished_at desc limit ${MEDIAN_WINDOW})`;
+        order by finished_at desc nulls last limit ${MEDIAN_WINDOW})`;
       await tx.execute(sql`update catalog_agents a set
           runs = a.runs + 1,
           succeeded = a.succeeded + ${outcome.status === 'succeeded' ? 1 : 0},
@@ -220,7 +221,8 @@ export class DrizzleCatalogStore implements CatalogStore {
       .select()
       .from(catalogReviews)
       .where(and(eq(catalogReviews.agentId, agentId), cursor))
-      .orderBy(desc(catalogReviews.createdAt), desc(catalogReviews.id))
+      // "nulls last" matches the index, so that the newest reviews are read from it in order.
+      .orderBy(sql`${catalogReviews.createdAt} desc nulls last`, sql`${catalogReviews.id} desc nulls last`)
       .limit(limit);
     return rows.map(toReview);
   }
@@ -244,9 +246,15 @@ export class DrizzleCatalogStore implements CatalogStore {
       }
     }
     for (let i = 0; i < ids.length; i += 5000) {
-      await this.#db.execute(sql`update catalog_agents a set rank_score = u.score
-        from unnest(${sql.param(ids.slice(i, i + 5000))}::text[], ${sql.param(scores.slice(i, i + 5000))}::float8[]) as u(id, score)
-        where a.id = u.id`);
+      const batch = sql`unnest(${sql.param(ids.slice(i, i + 5000))}::text[], ${sql.param(scores.slice(i, i + 5000))}::float8[]) as u(id, score)`;
+      await this.#db.transaction(async (tx) => {
+        await tx.execute(
+          sql`update catalog_agents a set rank_score = u.score from ${batch} where a.id = u.id`,
+        );
+        await tx.execute(
+          sql`update catalog_search s set rank_score = u.score from ${batch} where s.agent_id = u.id`,
+        );
+      });
     }
     return ids.length;
   }
@@ -294,7 +302,7 @@ async function applyChange(
   if (!agentId) throw new Error('a change to an agent that does not exist must create it');
   if (change.create) {
     const c = change.create;
-    await tx.insert(catalogAgents).values({
+    const row: typeof catalogAgents.$inferInsert = {
       id: c.id,
       slug: c.slug,
       creatorId: c.creatorId,
@@ -302,8 +310,8 @@ async function applyChange(
       createdAt: c.createdAt,
       ...listingColumns(c.listing),
       rating: bayesianRating(0, 0),
-      search: searchVector(c.listing),
-    });
+    };
+    await tx.insert(catalogAgents).values(row);
   }
   if (change.version) {
     const { id, ...rest } = change.version;
@@ -331,13 +339,14 @@ async function applyChange(
         ...(a.firstPublishedAt !== undefined ? { firstPublishedAt: a.firstPublishedAt } : {}),
         ...(a.lastPublishedAt !== undefined ? { lastPublishedAt: a.lastPublishedAt } : {}),
         ...(a.lastTest ? { lastTestStatus: a.lastTest.status, lastTestAt: a.lastTest.at } : {}),
-        ...(a.listing ? { ...listingColumns(a.listing), search: searchVector(a.listing) } : {}),
+        ...(a.listing ? listingColumns(a.listing) : {}),
       })
       .where(eq(catalogAgents.id, agentId));
   }
   const listing = change.agent?.listing ?? change.create?.listing;
   if (listing) await addSearchWords(tx, listing);
   await refreshDerived(tx, agentId, rank);
+  await syncSearchRow(tx, agentId);
 }
 
 function listingColumns(l: ListingFields) {
@@ -353,23 +362,59 @@ function listingColumns(l: ListingFields) {
   };
 }
 
-/** The weighted text the search matches: name (A), summary (B), tags (C), description (D). */
-function searchVector(l: ListingFields) {
-  return sql`setweight(to_tsvector('english', ${l.name}), 'A')
-    || setweight(to_tsvector('english', ${l.summary}), 'B')
-    || setweight(to_tsvector('english', ${l.tags.join(' ').replaceAll('-', ' ')}), 'C')
-    || setweight(to_tsvector('english', ${l.description.slice(0, 100_000)}), 'D')`;
+/**
+ * Puts a listed agent's row in `catalog_search` (its text vectors rebuilt from the listing) or takes
+ * an unlisted one out, so that search sees exactly the published agents.
+ */
+async function syncSearchRow(tx: Tx, agentId: string): Promise<void> {
+  const unlisted = sql`not exists (select 1 from catalog_agents a where a.id = ${agentId} and a.status = 'published')`;
+  await tx.execute(sql`delete from catalog_search where agent_id = ${agentId} and ${unlisted}`);
+  await tx.execute(sql`delete from catalog_search_text where agent_id = ${agentId} and ${unlisted}`);
+  for (const statement of upsertSearchRows(sql`a.id = ${agentId}`)) await tx.execute(statement);
+}
+
+/**
+ * The statements that write the search rows of the published agents `condition` (on
+ * `catalog_agents a`) selects: the narrow row and the full text.
+ */
+export function upsertSearchRows(condition: SQL): SQL[] {
+  const name = sql`setweight(to_tsvector('english', a.name), 'A')`;
+  const summary = sql`setweight(to_tsvector('english', a.summary), 'B')`;
+  const tags = sql`setweight(to_tsvector('english', replace(array_to_string(a.tags, ' '), '-', ' ')), 'C')`;
+  const description = sql`setweight(to_tsvector('english', left(a.description, 100000)), 'D')`;
+  return [
+    sql`
+    insert into catalog_search (agent_id, category, needs_model, max_credits, rating, runs, rank_score,
+      first_published_at, name_v, summary_v, tags_v)
+    select a.id, a.category, a.needs_model, a.max_credits, a.rating, a.runs, a.rank_score, a.first_published_at,
+      ${name}, ${summary}, ${tags}
+    from catalog_agents a
+    where ${condition} and a.status = 'published'
+    on conflict (agent_id) do update set category = excluded.category, needs_model = excluded.needs_model,
+      max_credits = excluded.max_credits, rating = excluded.rating, runs = excluded.runs,
+      rank_score = excluded.rank_score, first_published_at = excluded.first_published_at,
+      name_v = excluded.name_v, summary_v = excluded.summary_v, tags_v = excluded.tags_v`,
+    sql`
+    insert into catalog_search_text (agent_id, all_v)
+    select a.id, ${name} || ${summary} || ${tags} || ${description}
+    from catalog_agents a
+    where ${condition} and a.status = 'published'
+    on conflict (agent_id) do update set all_v = excluded.all_v`,
+  ];
 }
 
 /** Words typo correction may suggest: those of names, summaries and tags. */
 async function addSearchWords(tx: Tx, l: ListingFields): Promise<void> {
   const text = `${l.name} ${l.summary} ${l.tags.join(' ')}`.normalize('NFKC').toLowerCase();
-  const words = [...new Set(text.match(/[\p{L}\p{N}]{3,40}/gu) ?? [])];
+  const words = [...new Set(text.match(/[\p{L}\p{N}]{3,40}/gu) ?? [])].sort();
   if (words.length === 0) return;
   await tx
     .insert(catalogSearchWords)
     .values(words.map((word) => ({ word })))
-    .onConflictDoNothing();
+    .onConflictDoUpdate({
+      target: catalogSearchWords.word,
+      set: { agents: sql`${catalogSearchWords.agents} + 1` },
+    });
 }
 
 /** The columns computed from others by the core's formulas: the Bayesian rating and the rank. */
@@ -377,8 +422,13 @@ async function refreshDerived(tx: Tx, agentId: string, rank: Rank): Promise<void
   const [row] = await tx.select(agentColumns).from(catalogAgents).where(eq(catalogAgents.id, agentId));
   if (!row) return;
   const agent = toAgent(row);
+  const derived = {
+    rating: bayesianRating(agent.stats.ratingSum, agent.stats.ratingCount),
+    rankScore: rank(agent),
+  };
+  await tx.update(catalogAgents).set(derived).where(eq(catalogAgents.id, agentId));
   await tx
-    .update(catalogAgents)
-    .set({ rating: bayesianRating(agent.stats.ratingSum, agent.stats.ratingCount), rankScore: rank(agent) })
-    .where(eq(catalogAgents.id, agentId));
+    .update(catalogSearch)
+    .set({ ...derived, runs: agent.stats.runs })
+    .where(eq(catalogSearch.agentId, agentId));
 }
