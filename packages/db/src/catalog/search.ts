@@ -240,7 +240,10 @@ async function correct(
 ): Promise<{ corrections: Map<string, string[]>; known: Set<string>; uses: number[] }> {
   const now = Date.now();
   let cache = wordCaches.get(db);
-  if (!cache) wordCaches.set(db, (cache = new Map()));
+  if (!cache) {
+    cache = new Map();
+    wordCaches.set(db, cache);
+  }
   const lookup: string[] = [];
   for (const t of tokens) {
     const cached = cache.get(t);
