@@ -138,9 +138,7 @@ export async function loadCatalog(
         created_at, first_published_at, last_published_at, last_test_status)
       select id, slug, 'bench-creator', 'published', name, summary, description, category, string_to_array(tags, ' '),
         needs_model, 'per_run', max_credits, runs, succeeded, rating_sum, rating_count,
-        (5 * 3.5 + rating_sum) / (5.0 + rating_count),
-        ((5 * 3.5 + rating_sum) / (5.0 + rating_count) / 5) * ((succeeded + 1.0) / (runs + 2)) * (1 + ln(1 + runs)),
-        published_at, published_at, published_at, 'passed'
+        0, 0, published_at, published_at, published_at, 'passed'
       from unnest(${col('id')}::text[], ${col('slug')}::text[], ${col('name')}::text[], ${col('summary')}::text[],
         ${col('description')}::text[], ${col('category')}::text[], ${col('tags')}::text[], ${col('needsModel')}::bool[],
         ${col('maxCredits')}::int[], ${col('runs')}::int[], ${col('succeeded')}::int[], ${col('ratingSum')}::int[],
@@ -148,6 +146,8 @@ export async function loadCatalog(
         as t(id, slug, name, summary, description, category, tags, needs_model, max_credits, runs, succeeded,
              rating_sum, rating_count, published_at)`);
   }
+  // Ratings and scores by the catalog's own formula (ranking.ts), as its sweep computes them.
+  await new Catalog(new DrizzleCatalogStore(handle)).sweep({ rerank: true });
   // The search rows, as the store writes them when an agent is published.
   for (const statement of upsertSearchRows(sql`true`)) await handle.db.execute(statement);
   // The dictionary typo correction draws from: the words of names, summaries and tags.

@@ -26,6 +26,7 @@ import type {
 import { currentAndPending, latestPublished, parseAgentRef } from './versions.ts';
 
 export const DEFAULT_PRICE_NOTICE_DAYS = 14;
+const RERANK_EVERY_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
 export interface CatalogOptions {
@@ -83,6 +84,7 @@ export class Catalog {
   readonly #clock: Clock;
   readonly #tests: TestRunner;
   readonly #noticeMs: number;
+  #rerankedAt = Number.NEGATIVE_INFINITY;
 
   constructor(store: CatalogStore, options: CatalogOptions = {}) {
     this.#store = store;
@@ -525,8 +527,12 @@ export class Catalog {
     return ok(await this.#store.listReviews(snapshot.agent.id, Math.min(Math.max(limit, 1), 100), before));
   }
 
-  /** Applies price rises whose notice has ended and refreshes the ranking; run periodically. */
-  async sweep(): Promise<{ promoted: number; reranked: number }> {
+  /**
+   * Applies price rises whose notice has ended (run it every minute or so) and, at most once an hour
+   * or when `rerank` says so, recomputes every listed agent's score: the recency part decays with
+   * time, by half in 90 days, so an hour changes nothing visible.
+   */
+  async sweep(options: { rerank?: boolean } = {}): Promise<{ promoted: number; reranked: number }> {
     const now = this.#clock.now();
     let promoted = 0;
     for (const slug of await this.#store.duePendingVersions(now)) {
@@ -541,7 +547,12 @@ export class Catalog {
       );
       if (r.ok) promoted++;
     }
-    return { promoted, reranked: await this.#store.refreshRanks(this.#rank) };
+    let reranked = 0;
+    if (options.rerank || now.getTime() - this.#rerankedAt >= RERANK_EVERY_MS) {
+      this.#rerankedAt = now.getTime();
+      reranked = await this.#store.refreshRanks(this.#rank);
+    }
+    return { promoted, reranked };
   }
 
   /** The agent's fields that follow from which version is in effect. */

@@ -238,21 +238,26 @@ export class DrizzleCatalogStore implements CatalogStore {
       .where(ne(catalogAgents.status, 'draft'));
     const ids: string[] = [];
     const scores: number[] = [];
+    const ratings: number[] = [];
     for (const row of rows) {
-      const score = rank(toAgent(row));
-      if (score !== row.rankScore) {
+      const agent = toAgent(row);
+      const score = rank(agent);
+      const rating = bayesianRating(agent.stats.ratingSum, agent.stats.ratingCount);
+      if (score !== row.rankScore || rating !== row.rating) {
         ids.push(row.id);
         scores.push(score);
+        ratings.push(rating);
       }
     }
     for (let i = 0; i < ids.length; i += 5000) {
-      const batch = sql`unnest(${sql.param(ids.slice(i, i + 5000))}::text[], ${sql.param(scores.slice(i, i + 5000))}::float8[]) as u(id, score)`;
+      const batch = sql`unnest(${sql.param(ids.slice(i, i + 5000))}::text[], ${sql.param(scores.slice(i, i + 5000))}::float8[],
+        ${sql.param(ratings.slice(i, i + 5000))}::float8[]) as u(id, score, rating)`;
       await this.#db.transaction(async (tx) => {
         await tx.execute(
-          sql`update catalog_agents a set rank_score = u.score from ${batch} where a.id = u.id`,
+          sql`update catalog_agents a set rank_score = u.score, rating = u.rating from ${batch} where a.id = u.id`,
         );
         await tx.execute(
-          sql`update catalog_search s set rank_score = u.score from ${batch} where s.agent_id = u.id`,
+          sql`update catalog_search s set rank_score = u.score, rating = u.rating from ${batch} where s.agent_id = u.id`,
         );
       });
     }
