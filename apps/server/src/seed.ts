@@ -1,9 +1,20 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Actor, type Catalog, type Creator, type Logger, parseManifestText } from '@jeton/core';
+import {
+  type Actor,
+  type Catalog,
+  type Creator,
+  type Logger,
+  PLATFORM_CREATOR_ID,
+  parseManifestText,
+} from '@jeton/core';
 
-export const JETON_LABS: Creator = { id: 'jeton-labs', handle: 'jeton-labs', displayName: 'Jeton Labs' };
+export const JETON_LABS: Creator = {
+  id: PLATFORM_CREATOR_ID,
+  handle: 'jeton-labs',
+  displayName: 'Jeton Labs',
+};
 const labs: Actor = { id: JETON_LABS.id, role: 'user' };
 
 /** The repository's `agents/` folder: built-in agents at its top, draft examples under `examples/`. */
@@ -58,8 +69,10 @@ export async function seedCatalog(
       }
       const published = await catalog.publish(labs, m.slug, m.version);
       if (published.ok) report.published.push(`${m.slug}@${m.version}`);
-      else if (published.error.type !== 'version_immutable')
+      // Another process starting at the same time published it, or replaced the draft to do so.
+      else if (published.error.type !== 'version_immutable' && published.error.type !== 'draft_changed') {
         report.failed.push({ slug: m.slug, reason: published.error.type });
+      }
     }
   }
   for (const f of report.failed) logger.error(f, 'a built-in agent could not be seeded');

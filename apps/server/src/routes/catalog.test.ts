@@ -66,9 +66,38 @@ describe('the catalog over HTTP on a fresh install', () => {
     expect(JSON.stringify(body)).not.toMatch(/"runtime"|"entry"|"system"/);
   });
 
-  it('keeps the example drafts out of the storefront', async () => {
+  it("never shows a prompt agent's prompt", async () => {
+    const creator = { id: 'usr_promptsmith', role: 'user' as const };
+    await server.catalog.registerCreator({
+      id: creator.id,
+      handle: 'promptsmith',
+      displayName: 'Prompt Smith',
+    });
+    const manifest = JSON.parse(
+      readFileSync(join(AGENTS_DIR, 'examples/summarise-text/jeton.agent.json'), 'utf8'),
+    );
+    const secret = 'SECRET-SAUCE: always answer in iambic pentameter';
+    const saved = await server.catalog.saveDraft(creator, {
+      ...manifest,
+      slug: 'iambic-summary',
+      version: '1.0.0',
+      runtime: { ...manifest.runtime, system: secret },
+    });
+    expect(saved.ok).toBe(true);
+    expect((await server.catalog.publish(creator, 'iambic-summary', '1.0.0')).ok).toBe(true);
+    const page = await get('/v1/agents/iambic-summary');
+    expect(page.status).toBe(200);
+    expect(page.body.version.input.properties.text).toBeDefined();
+    expect(JSON.stringify(page.body)).not.toContain('SECRET-SAUCE');
+    const listed = await get('/v1/agents?q=summarise');
+    expect(listed.body.data.map((a: { slug: string }) => a.slug)).toContain('iambic-summary');
+    expect(JSON.stringify(listed.body)).not.toContain('SECRET-SAUCE');
+  });
+
+  it('keeps the example drafts out of the storefront, reviews included', async () => {
     const draft = await get('/v1/agents/summarise-text');
     expect(draft.status).toBe(404);
+    expect((await get('/v1/agents/summarise-text/reviews')).status).toBe(404);
     expect(draft.type).toBe('application/problem+json');
     expect(draft.body).toMatchObject({ type: '/problems/agent-not-found', status: 404 });
     const page = await server.catalog.get({ id: 'jeton-labs', role: 'user' }, 'summarise-text');

@@ -41,6 +41,7 @@ export function catalogRoutes(catalog: Catalog): Hono {
   app.get('/v1/agents/:slug/reviews', async (c) => {
     const limit = Number(c.req.query('limit') ?? 20);
     const r = await catalog.reviews(
+      null,
       c.req.param('slug'),
       Number.isInteger(limit) ? limit : 20,
       c.req.query('before'),

@@ -7,9 +7,16 @@ import { isListed, type ListingAction, nextListingStatus } from './listing.ts';
 import { needsModel, parseManifest, runtimeFingerprint } from './manifest.ts';
 import type { Manifest } from './manifest-schema.ts';
 import type { AgentChange, CatalogStore, Decision, TestRunner } from './port.ts';
-import { comparePricing, maxCreditsPerRun, type Pricing } from './pricing.ts';
+import { comparePricing, maxCreditsPerRun, type PriceChange, type Pricing } from './pricing.ts';
 import { bayesianRating, rankScore } from './ranking.ts';
-import { type CursorKey, decodeCursor, encodeCursor, queryTokens, searchParamsSchema } from './search.ts';
+import {
+  type CursorKey,
+  cursorScope,
+  decodeCursor,
+  encodeCursor,
+  queryTokens,
+  searchParamsSchema,
+} from './search.ts';
 import { noTestRunner, runTestCases } from './test-cases.ts';
 import type {
   Actor,
@@ -34,7 +41,12 @@ export interface CatalogOptions {
   tests?: TestRunner;
   /** How long a price rise on a published agent waits before it applies. */
   priceNoticeDays?: number;
+  /** Creators whose agents may use the built-in runtime (Jeton's own trusted code). */
+  platformCreators?: readonly string[];
 }
+
+/** The creator the built-in agents are published under. */
+export const PLATFORM_CREATOR_ID = 'jeton-labs';
 
 /** The version a run will use, with everything the run engine needs to quote and start it. */
 export interface ResolvedVersion {
@@ -84,6 +96,7 @@ export class Catalog {
   readonly #clock: Clock;
   readonly #tests: TestRunner;
   readonly #noticeMs: number;
+  readonly #platformCreators: ReadonlySet<string>;
   #rerankedAt = Number.NEGATIVE_INFINITY;
 
   constructor(store: CatalogStore, options: CatalogOptions = {}) {
@@ -91,6 +104,7 @@ export class Catalog {
     this.#clock = options.clock ?? systemClock;
     this.#tests = options.tests ?? noTestRunner;
     this.#noticeMs = (options.priceNoticeDays ?? DEFAULT_PRICE_NOTICE_DAYS) * DAY_MS;
+    this.#platformCreators = new Set(options.platformCreators ?? [PLATFORM_CREATOR_ID]);
   }
 
   readonly #rank = (agent: AgentRecord) =>
@@ -130,6 +144,17 @@ export class Catalog {
     }
     if (!(await this.#store.getCreator(actor.id))) {
       return err({ type: 'forbidden', message: 'register as a creator before publishing agents' });
+    }
+    if (manifest.runtime.kind === 'builtin' && !this.#platformCreators.has(actor.id)) {
+      return err({
+        type: 'invalid_manifest',
+        issues: [
+          {
+            path: '$.runtime.kind',
+            message: 'the built-in runtime runs code shipped with Jeton; use prompt or code',
+          },
+        ],
+      });
     }
     const now = this.#clock.now();
     const bundle = manifest.runtime.kind === 'code' ? (options.bundle ?? null) : null;
@@ -257,8 +282,11 @@ export class Catalog {
         if (clone) return err({ type: 'clone_refused', slug, original: clone.slug });
 
         const { current } = currentAndPending(snapshot.versions, now);
-        const priceChange = current ? comparePricing(current.manifest.pricing, v.manifest.pricing) : 'first';
-        const effectiveAt = priceChange === 'rise' ? new Date(now.getTime() + this.#noticeMs) : now;
+        const priceChange = current ? compareOffer(current.manifest, v.manifest) : 'first';
+        // The notice protects buyers of an agent they can see: a listed one, or one briefly down.
+        const from = snapshot.agent.status;
+        const noticed = priceChange === 'rise' && (from === 'published' || from === 'maintenance');
+        const effectiveAt = noticed ? new Date(now.getTime() + this.#noticeMs) : now;
         const published: VersionRecord = {
           ...v,
           status: 'published',
@@ -267,14 +295,17 @@ export class Catalog {
           testReport: report,
         };
         const versions = snapshot.versions.map((x) => (x.id === v.id ? published : x));
+        // Under maintenance, the failing version stays in effect until the new one takes over: the
+        // listing comes back then (see `sweep`), not before.
+        const stillFailing = noticed && from === 'maintenance';
         const change: AgentChange = {
           version: published,
           agent: {
-            status: next.value,
+            status: stillFailing ? 'maintenance' : next.value,
             ...this.#currentFields(versions, now),
             firstPublishedAt: snapshot.agent.firstPublishedAt ?? now,
             lastPublishedAt: now,
-            lastTest: { status: report.status, at: now },
+            ...(stillFailing ? {} : { lastTest: { status: report.status, at: now } }),
           },
         };
         return ok({ change, value: { slug, version, effectiveAt, priceChange, tests: report } });
@@ -314,6 +345,11 @@ export class Catalog {
       {},
       (s) => {
         if (!s) return err({ type: 'agent_not_found', slug });
+        // A version published while the tests ran has its own report: this one no longer speaks for
+        // the listing.
+        if (currentAndPending(s.versions, this.#clock.now()).current?.id !== current.id) {
+          return ok({ change: {}, value: report });
+        }
         const change: AgentChange = { agent: { lastTest: { status: report.status, at: this.#clock.now() } } };
         if (action && (s.agent.status === 'published' || s.agent.status === 'maintenance')) {
           const next = nextListingStatus(s.agent.status, action, 'system');
@@ -458,8 +494,9 @@ export class Catalog {
     // Without words there is no text relevance: "relevance" falls back to the ranking score.
     const sort = p.sort;
     let after: { key: CursorKey; id: string } | undefined;
+    const scope = cursorScope(tokens);
     if (p.cursor) {
-      const c = decodeCursor(p.cursor, sort);
+      const c = decodeCursor(p.cursor, sort, scope);
       if (!c.ok) return err(c.error);
       after = { key: c.value.key, id: c.value.id };
     }
@@ -482,7 +519,9 @@ export class Catalog {
         rating: bayesianRating(h.agent.stats.ratingSum, h.agent.stats.ratingCount),
       })),
       nextCursor:
-        hits.length > p.limit && last ? encodeCursor({ sort, key: last.sortKey, id: last.agent.id }) : null,
+        hits.length > p.limit && last
+          ? encodeCursor({ sort, scope, key: last.sortKey, id: last.agent.id })
+          : null,
     });
   }
 
@@ -521,9 +560,14 @@ export class Catalog {
     return this.#store.reply(reviewId, actor.id, body.trim().slice(0, 5000), this.#clock.now());
   }
 
-  async reviews(slug: string, limit = 20, before?: string): Promise<Result<Review[], CatalogError>> {
+  async reviews(
+    viewer: Actor | null,
+    slug: string,
+    limit = 20,
+    before?: string,
+  ): Promise<Result<Review[], CatalogError>> {
     const snapshot = await this.#store.load(slug);
-    if (!snapshot) return err({ type: 'agent_not_found', slug });
+    if (!snapshot || !this.#visible(viewer, snapshot)) return err({ type: 'agent_not_found', slug });
     return ok(await this.#store.listReviews(snapshot.agent.id, Math.min(Math.max(limit, 1), 100), before));
   }
 
@@ -541,7 +585,19 @@ export class Catalog {
         {},
         (s) => {
           if (!s) return err({ type: 'agent_not_found', slug });
-          return ok({ change: { agent: this.#currentFields(s.versions, now) }, value: null });
+          const fields = this.#currentFields(s.versions, now);
+          const current = s.versions.find((v) => v.id === fields.currentVersionId);
+          const tests = current?.testReport?.status ?? 'none';
+          if (
+            s.agent.status === 'maintenance' &&
+            current &&
+            current.id !== s.agent.currentVersionId &&
+            tests !== 'failed'
+          ) {
+            fields.status = 'published';
+            fields.lastTest = { status: tests, at: now };
+          }
+          return ok({ change: { agent: fields }, value: null });
         },
         this.#rank,
       );
@@ -555,6 +611,18 @@ export class Catalog {
     return { promoted, reranked };
   }
 
+  #privileged(viewer: Actor | null, snapshot: AgentSnapshot): boolean {
+    return viewer !== null && (viewer.role === 'operator' || viewer.id === snapshot.agent.creatorId);
+  }
+
+  /** Drafts and suspended agents are seen by their creator and operators only. */
+  #visible(viewer: Actor | null, snapshot: AgentSnapshot): boolean {
+    return (
+      this.#privileged(viewer, snapshot) ||
+      (snapshot.agent.status !== 'draft' && snapshot.agent.status !== 'suspended')
+    );
+  }
+
   /** The agent's fields that follow from which version is in effect. */
   #currentFields(versions: readonly VersionRecord[], now: Date): NonNullable<AgentChange['agent']> {
     const { current, pending } = currentAndPending(versions, now);
@@ -565,6 +633,18 @@ export class Catalog {
       ...(current ? { listing: listingOf(current.manifest) } : {}),
     };
   }
+}
+
+/**
+ * Whether the new version can cost a buyer more: its pricing (`comparePricing`), or, for per-token
+ * pricing, another model, whose tokens may cost more with the same markup.
+ */
+export function compareOffer(previous: Manifest, next: Manifest): PriceChange {
+  const change = comparePricing(previous.pricing, next.pricing);
+  const model = (m: Manifest) => (m.runtime.kind === 'prompt' ? m.runtime.model : null);
+  if (change !== 'rise' && next.pricing.model === 'per_token' && model(previous) !== model(next))
+    return 'rise';
+  return change;
 }
 
 export function listingOf(manifest: Manifest): ListingFields {

@@ -1,4 +1,5 @@
 import type { Check } from './manifest-schema.ts';
+import { compileSafe } from './safe-regexp.ts';
 
 /** What a test run of an agent produced, as the runtime reports it. */
 export interface TestRunOutput {
@@ -47,7 +48,7 @@ export function failedChecks(output: TestRunOutput, checks: readonly Check[]): s
       case 'matches': {
         const t = text(check.artifact);
         if (t === undefined) failures.push(`no artifact "${check.artifact}"`);
-        else if (!new RegExp(check.pattern, 'u').test(t))
+        else if (!compileSafe(check.pattern)?.test(t))
           failures.push(`"${check.artifact}" does not match /${check.pattern}/`);
         break;
       }

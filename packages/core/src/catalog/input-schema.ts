@@ -8,6 +8,8 @@ import { z } from 'zod';
  */
 
 const FIELD_NAME = /^[a-zA-Z][a-zA-Z0-9_]{0,63}$/;
+const unique = <T>(values: T[]) => new Set(values).size === values.length;
+const noRepeats = { message: 'lists a value twice' };
 const json: z.ZodType<unknown> = z.json();
 
 const common = {
@@ -22,7 +24,7 @@ const stringField = z
     type: z.literal('string'),
     editor: z.enum(['text', 'textarea', 'select', 'colour']).default('text'),
     default: z.string().optional(),
-    enum: z.array(z.string()).min(1).max(200).optional(),
+    enum: z.array(z.string()).min(1).max(200).refine(unique, noRepeats).optional(),
     enumTitles: z.array(z.string().min(1).max(120)).optional(),
     minLength: z.int().min(0).max(1_000_000).optional(),
     maxLength: z.int().min(1).max(1_000_000).optional(),
@@ -85,7 +87,7 @@ export const inputSchemaSchema = z
         inputFieldSchema,
       )
       .refine((p) => Object.keys(p).length <= 100, { message: 'at most 100 fields' }),
-    required: z.array(z.string()).max(100).default([]),
+    required: z.array(z.string()).max(100).refine(unique, noRepeats).default([]),
     additionalProperties: z.literal(false).default(false),
   })
   .describe('JSON Schema of the input, with UI hints; the web app draws the form from it.');

@@ -1,5 +1,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { toCanonicalJson } from '../shared/canonical-json.ts';
 import type { InputSchema } from './input-schema.ts';
+import { re2Engine } from './safe-regexp.ts';
 
 /** One problem with a value, named by its JSON path (`$.colours[1]`). */
 export interface Issue {
@@ -7,10 +9,12 @@ export interface Issue {
   message: string;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: true, useDefaults: false });
+const ajv = new Ajv({ allErrors: true, strict: true, useDefaults: false, code: { regExp: re2Engine } });
 ajv.addVocabulary(['editor', 'enumTitles', 'accept', 'maxBytes', 'maxCount']);
 
-const cache = new WeakMap<InputSchema, ValidateFunction>();
+/** Compiled validators by the schema's canonical JSON: the same schema compiles once, whatever object holds it. */
+const cache = new Map<string, ValidateFunction>();
+const CACHE_SIZE = 2000;
 
 /** The input schema as strict JSON Schema: the file count hint becomes `maxItems`. */
 export function toJsonSchema(schema: InputSchema): Record<string, unknown> {
@@ -26,10 +30,20 @@ export function toJsonSchema(schema: InputSchema): Record<string, unknown> {
  * only), each with its JSON path. Compiled validators are cached per schema object.
  */
 export function validateInput(schema: InputSchema, input: unknown): Issue[] {
-  let validate = cache.get(schema);
+  const jsonSchema = toJsonSchema(schema);
+  const key = toCanonicalJson(jsonSchema);
+  let validate = cache.get(key);
   if (!validate) {
-    validate = ajv.compile(toJsonSchema(schema));
-    cache.set(schema, validate);
+    try {
+      validate = ajv.compile(jsonSchema);
+    } catch (e) {
+      return [{ path: '$', message: `the input schema cannot be used: ${(e as Error).message}` }];
+    } finally {
+      // Ajv keeps every compiled schema by object; this cache keeps them by content instead.
+      ajv.removeSchema(jsonSchema);
+    }
+    if (cache.size >= CACHE_SIZE) cache.clear();
+    cache.set(key, validate);
   }
   if (validate(input)) return [];
   return (validate.errors ?? []).map(toIssue);

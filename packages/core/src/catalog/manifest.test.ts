@@ -155,12 +155,51 @@ describe('agent manifest', () => {
     ]);
   });
 
+  it('reports repeated values instead of failing to compile the schema', () => {
+    const m = valid();
+    m.input.required = ['company', 'company'];
+    m.input.properties.mood.enum = ['calm', 'calm'];
+    const r = parseManifest(m);
+    expect(r.ok ? [] : r.error.map((i) => i.path).sort()).toEqual([
+      '$.input.properties.mood.enum',
+      '$.input.required',
+    ]);
+  });
+
+  it('runs creators’ patterns in linear time, and refuses what RE2 cannot run', () => {
+    const m = valid() as ReturnType<typeof valid> & { input: { properties: Record<string, unknown> } };
+    m.input.properties.code = {
+      type: 'string',
+      title: 'Code',
+      pattern: '^(a+)+$',
+      default: `${'a'.repeat(20)}!`,
+    };
+    const r = parseManifest(m);
+    expect(r.ok ? [] : r.error).toEqual([
+      { path: '$.input.properties.code.default', message: 'must match pattern "^(a+)+$"' },
+    ]);
+    // Lookahead is what JavaScript's backtracking engine has and RE2 does not: refusing it shows which
+    // engine runs the patterns (the one where `^(a+)+$` on a long input cannot take exponential time).
+    m.input.properties.code = { type: 'string', title: 'Code', pattern: '^(?=x)' };
+    const lookahead = parseManifest(m);
+    expect(lookahead.ok ? [] : lookahead.error[0]?.path).toBe('$.input.properties.code.pattern');
+  });
+
   it('reads YAML and reports a YAML syntax error rather than throwing', () => {
     const yaml = `manifestVersion: 1\nslug: brand-kit\nname: Brand kit\nsummary: An SVG logo and a palette.\ncategory: design\nversion: 1.0.0\ninput:\n  type: object\n  properties: {}\npricing:\n  model: per_run\n  credits: 5\nruntime:\n  kind: builtin\n  entry: brand-kit\n`;
     const r = parseManifestText(yaml, 'jeton.agent.yaml');
     expect(r.ok).toBe(true);
     const broken = parseManifestText('slug: [unclosed', 'jeton.agent.yaml');
     expect(broken.ok ? [] : broken.error[0]?.message).toMatch(/^not valid YAML/);
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      ...Array.from({ length: 12 }, (_, i) => {
+        const prev = i === 0 ? 'a' : `b${i - 1}`;
+        return `b${i}: &b${i} [*${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}]`;
+      }),
+    ].join('\n');
+    const exploded = parseManifestText(bomb, 'jeton.agent.yaml');
+    expect(exploded.ok ? [] : exploded.error[0]?.message).toMatch(/^not valid YAML/);
     const json = parseManifestText('{"slug": ', 'jeton.agent.json');
     expect(json.ok ? [] : json.error[0]?.message).toMatch(/^not valid JSON/);
   });
@@ -203,6 +242,12 @@ describe('agent manifest', () => {
     if (!a.ok || !b.ok || !c.ok) throw new Error('fixtures must parse');
     expect(runtimeFingerprint(a.value)).toBe(runtimeFingerprint(b.value));
     expect(runtimeFingerprint(a.value)).not.toBe(runtimeFingerprint(c.value));
+    const spaced = parseManifest({
+      ...valid(),
+      runtime: { kind: 'prompt', model: 'default', system: '  S\n', template: '{{company}} ' },
+    });
+    if (!spaced.ok) throw new Error('fixture must parse');
+    expect(runtimeFingerprint(spaced.value)).toBe(runtimeFingerprint(c.value));
     expect(needsModel(a.value)).toBe(false);
     expect(needsModel(c.value)).toBe(true);
   });

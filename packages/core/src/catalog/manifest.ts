@@ -7,6 +7,7 @@ import type { InputSchema } from './input-schema.ts';
 import { arrayToPath, type Issue, validateInput } from './input-validator.ts';
 import { type Manifest, manifestSchema } from './manifest-schema.ts';
 import { maxCreditsPerRun } from './pricing.ts';
+import { isSafeRegExp } from './safe-regexp.ts';
 
 /**
  * Reads a manifest and reports every problem at once, each with its JSON path. Structure comes first
@@ -40,7 +41,11 @@ export function parseManifestText(text: string, fileName = 'jeton.agent.json'): 
       doc.errors.map((e) => ({ path: '$', message: `not valid YAML: ${e.message.split('\n')[0]}` })),
     );
   }
-  return parseManifest(doc.toJS());
+  try {
+    return parseManifest(doc.toJS({ maxAliasCount: 100 }));
+  } catch (e) {
+    return err([{ path: '$', message: `not valid YAML: ${(e as Error).message.split('\n')[0]}` }]);
+  }
 }
 
 /** The manifest's JSON Schema (2020-12), served at /schemas/agent-manifest.json for editors. */
@@ -58,15 +63,26 @@ export function needsModel(manifest: Manifest): boolean {
 }
 
 /**
- * What the agent does, as a hash: the runtime section (prompt, model and template, or the built-in
- * entry) plus the code bundle's bytes. Two listings with the same fingerprint are the same agent
+ * What the agent does, as a hash: the prompt (system and template), the built-in entry, or the code
+ * bundle's bytes. Two listings with the same fingerprint are the same agent
  * whatever their names and prices, which is how the clone guard recognises a copy.
  */
 export function runtimeFingerprint(manifest: Manifest, bundle?: string): string {
-  const hash = createHash('sha256').update(toCanonicalJson(manifest.runtime));
+  // Only what does the work counts: the prompt (whitespace and case aside; settings such as the model
+  // or the temperature are a knob, not a different agent), the built-in entry, the code bundle.
+  const r = manifest.runtime;
+  const essence =
+    r.kind === 'prompt'
+      ? { kind: r.kind, system: normaliseText(r.system), template: normaliseText(r.template) }
+      : r.kind === 'builtin'
+        ? { kind: r.kind, entry: r.entry }
+        : { kind: r.kind };
+  const hash = createHash('sha256').update(toCanonicalJson(essence));
   if (manifest.runtime.kind === 'code') hash.update('\0').update(bundle ?? '');
   return hash.digest('hex');
 }
+
+const normaliseText = (text: string) => text.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
 
 function describe(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys')
@@ -117,7 +133,7 @@ function crossCheck(m: Manifest): Issue[] {
         at(`${path}.minLength`, 'is greater than maxLength');
       }
       if (field.pattern !== undefined && !isRegExp(field.pattern))
-        at(`${path}.pattern`, 'is not a valid regular expression');
+        at(`${path}.pattern`, 'is not a valid regular expression (RE2: no lookaround, no backreferences)');
     }
     if (field.type === 'number' || field.type === 'integer') {
       if (field.minimum !== undefined && field.maximum !== undefined && field.minimum > field.maximum) {
@@ -161,7 +177,10 @@ function crossCheck(m: Manifest): Issue[] {
         at(`$.tests[${i}].checks[${j}]`, `"${artifact}" is not one of the declared outputs`);
       }
       if (check.kind === 'matches' && !isRegExp(check.pattern)) {
-        at(`$.tests[${i}].checks[${j}].pattern`, 'is not a valid regular expression');
+        at(
+          `$.tests[${i}].checks[${j}].pattern`,
+          'is not a valid regular expression (RE2: no lookaround, no backreferences)',
+        );
       }
     });
   });
@@ -203,11 +222,4 @@ function duplicates(values: readonly string[]): number[] {
   return repeated;
 }
 
-function isRegExp(pattern: string): boolean {
-  try {
-    new RegExp(pattern, 'u');
-    return true;
-  } catch {
-    return false;
-  }
-}
+const isRegExp = isSafeRegExp;

@@ -11,7 +11,8 @@
  *
  * The Bayesian average pulls an agent with few reviews towards the prior, so one 5-star review does
  * not outrank a hundred 4.8s; the Laplace estimate does the same for the success rate of new agents.
- * A text search orders by `text relevance × (1 + score)`.
+ * A text search orders by relevance tier first (every word in the name, then in name or summary, then
+ * with the tags, then anywhere), then by this score.
  */
 export const RANKING = {
   PRIOR_RATING: 3.5,

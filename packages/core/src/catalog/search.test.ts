@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { buildTsQuery, decodeCursor, encodeCursor, queryTokens, searchParamsSchema } from './search.ts';
+import {
+  buildTsQuery,
+  cursorScope,
+  decodeCursor,
+  encodeCursor,
+  queryTokens,
+  searchParamsSchema,
+} from './search.ts';
 
 describe('search queries', () => {
   it('keeps letters and digits only, so no input becomes tsquery syntax', () => {
@@ -16,11 +23,37 @@ describe('search queries', () => {
     expect(buildTsQuery(['svg', 'log'], new Map(), 'any', new Set(['log']))).toBe('(svg) | (log | log:*)');
   });
 
-  it('round-trips cursors and refuses one made for another sort or tampered with', () => {
-    const c = encodeCursor({ sort: 'price', key: 20, id: 'agt_x' });
-    expect(decodeCursor(c, 'price')).toEqual({ ok: true, value: { sort: 'price', key: 20, id: 'agt_x' } });
-    expect(decodeCursor(c, 'rating')).toEqual({ ok: false, error: { type: 'invalid_cursor' } });
-    expect(decodeCursor('not-a-cursor', 'price')).toEqual({ ok: false, error: { type: 'invalid_cursor' } });
+  it('round-trips cursors and refuses one made for another sort, other words, or tampered with', () => {
+    const scope = cursorScope(['logo']);
+    const c = encodeCursor({ sort: 'price', scope, key: 20, id: 'agt_x' });
+    expect(decodeCursor(c, 'price', scope)).toEqual({
+      ok: true,
+      value: { sort: 'price', scope, key: 20, id: 'agt_x' },
+    });
+    expect(decodeCursor(c, 'rating', scope)).toEqual({ ok: false, error: { type: 'invalid_cursor' } });
+    expect(decodeCursor(c, 'price', cursorScope(['svg']))).toEqual({
+      ok: false,
+      error: { type: 'invalid_cursor' },
+    });
+    expect(decodeCursor('not-a-cursor', 'price', '')).toEqual({
+      ok: false,
+      error: { type: 'invalid_cursor' },
+    });
+  });
+
+  it.each([
+    ['popular', '', 3.5],
+    ['popular', '', 1e21],
+    ['price', '', '5'],
+    ['newest', '', 5],
+    ['newest', '', 'yesterday'],
+    ['rating', '', Number.NaN],
+    ['relevance', 'abc', 0.5],
+    ['relevance', 'abc', [9, 0.5]],
+    ['relevance', '', [1, 0.5]],
+  ] as const)('refuses a %s cursor (scope %j) whose key is %j', (sort, scope, key) => {
+    const forged = Buffer.from(JSON.stringify([sort, scope, key, 'agt_x'])).toString('base64url');
+    expect(decodeCursor(forged, sort, scope)).toEqual({ ok: false, error: { type: 'invalid_cursor' } });
   });
 
   it('validates the parameters a client sends', () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { err, ok, type Result } from '../shared/result.ts';
 import { CATEGORIES } from './manifest-schema.ts';
@@ -15,7 +16,7 @@ export const searchParamsSchema = z.strictObject({
   needsModel: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).optional(),
   sort: z.enum(SEARCH_SORTS).default('relevance'),
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(200).optional(),
+  cursor: z.string().max(300).optional(),
 });
 export type SearchParams = z.output<typeof searchParamsSchema>;
 
@@ -62,27 +63,68 @@ export function buildTsQuery(
   return terms.join(mode === 'all' ? ' & ' : ' | ');
 }
 
-/** A page position: the sort key of the last row and its id, opaque to clients. */
+/**
+ * A page position: the sort key of the last row and its id, opaque to clients, tied to its sort and
+ * to the query's words (`scope`), so that a cursor from another search is refused rather than
+ * silently restarting or skipping.
+ */
 export type CursorKey = number | string | [number, number];
-export type Cursor = { sort: SearchSort; key: CursorKey; id: string };
+export type Cursor = { sort: SearchSort; scope: string; key: CursorKey; id: string };
 
-export function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify([cursor.sort, cursor.key, cursor.id])).toString('base64url');
+/** The words a cursor belongs to, as a short hash ('' without words). */
+export function cursorScope(tokens: readonly string[]): string {
+  return tokens.length === 0
+    ? ''
+    : createHash('sha256').update(tokens.join(' ')).digest('base64url').slice(0, 10);
 }
 
-export function decodeCursor(text: string, sort: SearchSort): Result<Cursor, { type: 'invalid_cursor' }> {
+export function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify([cursor.sort, cursor.scope, cursor.key, cursor.id])).toString(
+    'base64url',
+  );
+}
+
+const INT = (v: unknown): v is number => Number.isSafeInteger(v) && Math.abs(v as number) <= 2_147_483_647;
+const FLOAT = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/** Whether `key` is what a page of this sort ends on. */
+function validKey(sort: SearchSort, scoped: boolean, key: unknown): key is CursorKey {
+  switch (sort) {
+    case 'relevance':
+      return scoped
+        ? Array.isArray(key) && key.length === 2 && INT(key[0]) && key[0] >= 1 && key[0] <= 4 && FLOAT(key[1])
+        : FLOAT(key);
+    case 'popular':
+    case 'price':
+      return INT(key);
+    case 'rating':
+      return FLOAT(key);
+    case 'newest':
+      return (
+        typeof key === 'string' &&
+        /^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(key) &&
+        Number.isFinite(Date.parse(key))
+      );
+  }
+}
+
+export function decodeCursor(
+  text: string,
+  sort: SearchSort,
+  scope: string,
+): Result<Cursor, { type: 'invalid_cursor' }> {
   try {
     const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
     if (
       Array.isArray(value) &&
-      value.length === 3 &&
+      value.length === 4 &&
       value[0] === sort &&
-      (typeof value[1] === 'number' ||
-        typeof value[1] === 'string' ||
-        (Array.isArray(value[1]) && value[1].length === 2 && value[1].every((n) => typeof n === 'number'))) &&
-      typeof value[2] === 'string'
+      value[1] === scope &&
+      validKey(sort, scope !== '', value[2]) &&
+      typeof value[3] === 'string' &&
+      value[3].length <= 64
     ) {
-      return ok({ sort, key: value[1] as CursorKey, id: value[2] });
+      return ok({ sort, scope, key: value[2], id: value[3] });
     }
   } catch {
     // falls through: any undecodable cursor is the same client error

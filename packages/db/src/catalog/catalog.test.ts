@@ -8,6 +8,8 @@ const alice: Actor = { id: 'usr_alice', role: 'user' };
 const bob: Actor = { id: 'usr_bob', role: 'user' };
 const buyer: Actor = { id: 'usr_buyer', role: 'user' };
 const operator: Actor = { id: 'usr_operator', role: 'operator' };
+/** The fixtures use the built-in runtime, which only platform creators may: these tests' creators are. */
+const platformCreators = [alice.id, bob.id];
 
 /** Runs built-in test agents: echoes `text` into echo.txt, and fails when asked to. */
 const echoRunner: TestRunner = {
@@ -41,7 +43,11 @@ describe.each(testEngines())('catalog on %s', (engine) => {
   afterAll(() => testDb.drop());
   beforeEach(async () => {
     clock = new ManualClock(Date.UTC(2026, 5, 1));
-    catalog = new Catalog(new DrizzleCatalogStore(testDb.handle), { clock, tests: echoRunner });
+    catalog = new Catalog(new DrizzleCatalogStore(testDb.handle), {
+      clock,
+      tests: echoRunner,
+      platformCreators,
+    });
     await catalog.registerCreator({ id: alice.id, handle: 'alice', displayName: 'Alice' });
     await catalog.registerCreator({ id: bob.id, handle: 'bob', displayName: 'Bob' });
   });
@@ -98,6 +104,19 @@ describe.each(testEngines())('catalog on %s', (engine) => {
       ).toMatchObject({
         ok: false,
         error: { type: 'forbidden' },
+      });
+    });
+
+    it('keeps the built-in runtime for the platform’s own agents', async () => {
+      const mallory: Actor = { id: 'usr_mallory', role: 'user' };
+      await catalog.registerCreator({ id: mallory.id, handle: 'mallory', displayName: 'Mallory' });
+      const r = await catalog.saveDraft(
+        mallory,
+        agentManifest(slug(), { runtime: { kind: 'builtin', entry: 'code-audit' } }),
+      );
+      expect(r).toMatchObject({
+        ok: false,
+        error: { type: 'invalid_manifest', issues: [{ path: '$.runtime.kind' }] },
       });
     });
 
@@ -201,6 +220,7 @@ describe.each(testEngines())('catalog on %s', (engine) => {
         clock,
         tests: echoRunner,
         priceNoticeDays: 3,
+        platformCreators,
       });
       const s = slug();
       await published(s);
@@ -353,7 +373,11 @@ describe.each(testEngines())('catalog on %s', (engine) => {
         ...echoRunner,
         run: (req) => echoRunner.run({ ...req, input: failing ? { text: 'fail' } : req.input }),
       };
-      const c = new Catalog(new DrizzleCatalogStore(testDb.handle), { clock, tests: flaky });
+      const c = new Catalog(new DrizzleCatalogStore(testDb.handle), {
+        clock,
+        tests: flaky,
+        platformCreators,
+      });
       await c.saveDraft(
         alice,
         agentManifest(s, { tests: [{ name: 't', input: { text: 'x' }, checks: [{ kind: 'succeeds' }] }] }),
@@ -373,6 +397,112 @@ describe.each(testEngines())('catalog on %s', (engine) => {
       failing = false;
       expect(await c.verifyListing(s)).toMatchObject({ ok: true, value: { status: 'passed' } });
       expect((await c.resolve(buyer, s)).ok).toBe(true);
+    });
+  });
+
+  describe('price rises and maintenance', () => {
+    it('keeps a failing agent under maintenance until its dearer fix takes effect', async () => {
+      const s = slug();
+      let failing = false;
+      const flaky: TestRunner = {
+        ...echoRunner,
+        run: (req) => echoRunner.run({ ...req, input: failing ? { text: 'fail' } : req.input }),
+      };
+      const c = new Catalog(new DrizzleCatalogStore(testDb.handle), {
+        clock,
+        tests: flaky,
+        platformCreators,
+      });
+      const tests = [{ name: 't', input: { text: 'x' }, checks: [{ kind: 'succeeds' as const }] }];
+      await c.saveDraft(alice, agentManifest(s, { tests, pricing: { model: 'per_run', credits: 10 } }));
+      await c.publish(alice, s, '1.0.0');
+      failing = true;
+      await c.verifyListing(s);
+      failing = false;
+      await c.saveDraft(
+        alice,
+        agentManifest(s, { version: '1.1.0', tests, pricing: { model: 'per_run', credits: 12 } }),
+      );
+      const fix = await c.publish(alice, s, '1.1.0');
+      expect(fix.ok && fix.value.priceChange).toBe('rise');
+      const during = await c.get(buyer, s);
+      expect(during.ok && [during.value.agent.status, during.value.agent.stats.lastTestStatus]).toEqual([
+        'maintenance',
+        'failed',
+      ]);
+      expect(await c.resolve(buyer, s)).toMatchObject({
+        ok: false,
+        error: { type: 'not_runnable', status: 'maintenance' },
+      });
+      clock.advance(14 * DAY);
+      await c.sweep();
+      const after = await c.get(buyer, s);
+      expect(after.ok && [after.value.agent.status, after.value.agent.stats.lastTestStatus]).toEqual([
+        'published',
+        'passed',
+      ]);
+      expect(await c.resolve(buyer, s)).toMatchObject({
+        ok: true,
+        value: { version: '1.1.0', maxCredits: 12 },
+      });
+    });
+
+    it('ignores a nightly result about a version that is no longer in effect', async () => {
+      const s = slug();
+      let release: (fail: boolean) => void = () => {};
+      let blocking = false;
+      const slow: TestRunner = {
+        ...echoRunner,
+        run: async (req) => {
+          if (!blocking) return echoRunner.run(req);
+          const fail = await new Promise<boolean>((r) => {
+            release = r;
+          });
+          return echoRunner.run({ ...req, input: fail ? { text: 'fail' } : req.input });
+        },
+      };
+      const c = new Catalog(new DrizzleCatalogStore(testDb.handle), { clock, tests: slow, platformCreators });
+      const tests = [{ name: 't', input: { text: 'x' }, checks: [{ kind: 'succeeds' as const }] }];
+      await c.saveDraft(alice, agentManifest(s, { tests }));
+      await c.publish(alice, s, '1.0.0');
+      blocking = true;
+      const nightly = c.verifyListing(s);
+      await new Promise((r) => setTimeout(r, 50));
+      blocking = false;
+      await c.saveDraft(alice, agentManifest(s, { version: '1.0.1', tests }));
+      expect((await c.publish(alice, s, '1.0.1')).ok).toBe(true);
+      release(true);
+      expect(await nightly).toMatchObject({ ok: true, value: { status: 'failed' } });
+      const page = await c.get(buyer, s);
+      expect(page.ok && [page.value.agent.status, page.value.agent.stats.lastTestStatus]).toEqual([
+        'published',
+        'passed',
+      ]);
+    });
+
+    it('gives notice when a per-token agent moves to another model', async () => {
+      const s = slug();
+      const prompt = (model: string) => ({
+        kind: 'prompt' as const,
+        model,
+        system: `Echo ${s}.`,
+        template: '{{text}}',
+      });
+      const perToken = { model: 'per_token' as const, markupBps: 2000, maxCreditsPerRun: 50 };
+      await catalog.saveDraft(
+        alice,
+        agentManifest(s, { runtime: prompt('openai/gpt-4o-mini'), pricing: perToken }),
+      );
+      await catalog.publish(alice, s, '1.0.0');
+      await catalog.saveDraft(
+        alice,
+        agentManifest(s, { version: '1.1.0', runtime: prompt('openai/gpt-4o'), pricing: perToken }),
+      );
+      const r = await catalog.publish(alice, s, '1.1.0');
+      expect(r.ok && [r.value.priceChange, r.value.effectiveAt.getTime() - clock.now().getTime()]).toEqual([
+        'rise',
+        14 * DAY,
+      ]);
     });
   });
 
@@ -420,6 +550,24 @@ describe.each(testEngines())('catalog on %s', (engine) => {
       expect(page.value.successRate).toBe(0.8);
     });
 
+    it("counts nothing for a creator's runs of their own agent, and lets no creator review it", async () => {
+      const s = slug();
+      await published(s);
+      const r = await catalog.resolve(alice, s);
+      if (!r.ok) throw new Error('resolve');
+      expect(
+        await catalog.recordRunOutcome(
+          outcome(r.value.agentId, r.value.versionId, `run_${s}_self`, { buyerId: alice.id }),
+        ),
+      ).toEqual({ recorded: false });
+      expect(await catalog.review(alice, `run_${s}_self`, 5, 'Mine is great')).toMatchObject({
+        ok: false,
+        error: { type: 'review_not_allowed' },
+      });
+      const page = await catalog.get(buyer, s);
+      expect(page.ok && page.value.agent.stats.runs).toBe(0);
+    });
+
     it('lets only the buyer of a finished run review it, once, and the creator reply once', async () => {
       const s = slug();
       await published(s);
@@ -459,7 +607,7 @@ describe.each(testEngines())('catalog on %s', (engine) => {
         ok: false,
         error: { type: 'already_replied' },
       });
-      const list = await catalog.reviews(s);
+      const list = await catalog.reviews(buyer, s);
       expect(list.ok && list.value.map((x) => [x.rating, x.version, x.reply?.body])).toEqual([
         [4, '1.0.0', 'Thank you!'],
       ]);

@@ -49,7 +49,11 @@ describe.each(testEngines())('catalog search on %s', (engine) => {
   beforeAll(async () => {
     testDb = await createTestDatabase(engine);
     clock = new ManualClock(Date.UTC(2026, 5, 1));
-    catalog = new Catalog(new DrizzleCatalogStore(testDb.handle), { clock, tests: noTestRunner });
+    catalog = new Catalog(new DrizzleCatalogStore(testDb.handle), {
+      clock,
+      tests: noTestRunner,
+      platformCreators: [creator.id],
+    });
     await catalog.registerCreator({ id: creator.id, handle: 'maker', displayName: 'Maker' });
 
     // Where the word "palette" appears decides the order: name, summary, tags, description.
@@ -188,6 +192,20 @@ describe.each(testEngines())('catalog search on %s', (engine) => {
     expect(next.ok && [...withQuery.value.items, ...next.value.items].map((a) => a.slug).sort()).toEqual(
       Array.from({ length: 23 }, (_, i) => `bulk-${i}`).sort(),
     );
+  });
+
+  it('pages across relevance tiers in order, one agent per page', async () => {
+    const all = await slugs({ q: 'palette' });
+    const paged: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const r = await catalog.search({ q: 'palette', limit: 1, cursor });
+      if (!r.ok) throw new Error(JSON.stringify(r.error));
+      paged.push(...r.value.items.map((a) => a.slug));
+      cursor = r.value.nextCursor ?? undefined;
+    } while (cursor);
+    expect(paged).toEqual(all);
+    expect(paged).toEqual(['in-name', 'in-summary', 'in-tags', 'in-description']);
   });
 
   it('refuses bad parameters and foreign cursors with a clear error', async () => {

@@ -19,7 +19,10 @@ const MIN_SIMILARITY = 0.3;
  * Every word must match (after typo correction): a result with only some of them would mean sorting
  * every agent that has one common word, tens of milliseconds at 100,000 agents.
  * The tiers are branches of one UNION ALL under a LIMIT: Postgres stops as soon as the page is full,
- * so the lower tiers are only read when the higher ones run out.
+ * so the lower tiers are only read when the higher ones run out. The tiers' order on the page relies
+ * on an Append running its branches in order, which holds for plans without parallel workers: the
+ * pool turns them off (`connect.ts`), and PGlite has none. An ORDER BY over the union would make
+ * Postgres start every branch (a Merge Append), losing the early stop.
  *
  * Other sorts (popular, rating, newest, price) keep the agents that have every word anywhere. Each
  * query word missing from the catalog's dictionary is first widened to its closest dictionary words.

@@ -116,6 +116,12 @@ export class DrizzleCatalogStore implements CatalogStore {
 
   async recordRunOutcome(outcome: RunOutcome, rank: Rank): Promise<{ recorded: boolean }> {
     return this.#db.transaction(async (tx) => {
+      // A creator's runs of their own agent are tests, not sales: they count for nothing.
+      const [agent] = await tx
+        .select({ creatorId: catalogAgents.creatorId })
+        .from(catalogAgents)
+        .where(eq(catalogAgents.id, outcome.agentId));
+      if (!agent || agent.creatorId === outcome.buyerId) return { recorded: false };
       const inserted = await tx
         .insert(catalogRunOutcomes)
         .values(outcome)
@@ -147,23 +153,27 @@ export class DrizzleCatalogStore implements CatalogStore {
         await this.#db.transaction(async (tx) => {
           const [run] = await tx
             .select({
+              creatorId: catalogAgents.creatorId,
               agentId: catalogRunOutcomes.agentId,
               versionId: catalogRunOutcomes.versionId,
               version: catalogVersions.version,
             })
             .from(catalogRunOutcomes)
             .innerJoin(catalogVersions, eq(catalogVersions.id, catalogRunOutcomes.versionId))
+            .innerJoin(catalogAgents, eq(catalogAgents.id, catalogRunOutcomes.agentId))
             .where(
               and(
                 eq(catalogRunOutcomes.runId, review.runId),
                 eq(catalogRunOutcomes.buyerId, review.authorId),
               ),
             );
-          if (!run) {
+          if (!run || run.creatorId === review.authorId) {
             throw new Refusal({
               type: 'review_not_allowed',
               runId: review.runId,
-              reason: 'only the buyer of a finished run can review it',
+              reason: run
+                ? 'creators cannot review their own agents'
+                : 'only the buyer of a finished run can review it',
             });
           }
           const [row] = await tx
@@ -236,32 +246,38 @@ export class DrizzleCatalogStore implements CatalogStore {
       .select(agentColumns)
       .from(catalogAgents)
       .where(ne(catalogAgents.status, 'draft'));
-    const ids: string[] = [];
-    const scores: number[] = [];
-    const ratings: number[] = [];
-    for (const row of rows) {
-      const agent = toAgent(row);
-      const score = rank(agent);
-      const rating = bayesianRating(agent.stats.ratingSum, agent.stats.ratingCount);
-      if (score !== row.rankScore || rating !== row.rating) {
-        ids.push(row.id);
-        scores.push(score);
-        ratings.push(rating);
-      }
-    }
-    for (let i = 0; i < ids.length; i += 5000) {
-      const batch = sql`unnest(${sql.param(ids.slice(i, i + 5000))}::text[], ${sql.param(scores.slice(i, i + 5000))}::float8[],
-        ${sql.param(ratings.slice(i, i + 5000))}::float8[]) as u(id, score, rating)`;
+    const changed = rows
+      .map((row) => {
+        const agent = toAgent(row);
+        return {
+          row,
+          score: rank(agent),
+          rating: bayesianRating(agent.stats.ratingSum, agent.stats.ratingCount),
+        };
+      })
+      .filter(({ row, score, rating }) => score !== row.rankScore || rating !== row.rating);
+    for (let i = 0; i < changed.length; i += 5000) {
+      const part = changed.slice(i, i + 5000);
+      const column = <T>(f: (c: (typeof part)[number]) => T) => sql.param(part.map(f));
+      // Each row is written only if what its score was computed from has not moved since it was read:
+      // a run or a review that landed meanwhile has already written a fresher score.
+      const batch = sql`(select u.* from unnest(${column((c) => c.row.id)}::text[], ${column((c) => c.score)}::float8[],
+          ${column((c) => c.rating)}::float8[], ${column((c) => c.row.runs)}::int[], ${column((c) => c.row.succeeded)}::int[],
+          ${column((c) => c.row.ratingSum)}::int[], ${column((c) => c.row.ratingCount)}::int[],
+          ${column((c) => c.row.lastTestStatus ?? '')}::text[], ${column((c) => c.row.lastPublishedAt?.toISOString() ?? '')}::text[])
+        as u(id, score, rating, runs, succeeded, rating_sum, rating_count, last_test, last_published)
+        join catalog_agents a on a.id = u.id and a.runs = u.runs and a.succeeded = u.succeeded
+          and a.rating_sum = u.rating_sum and a.rating_count = u.rating_count
+          and coalesce(a.last_test_status, '') = u.last_test
+          and coalesce(a.last_published_at::text, '') = coalesce(u.last_published::timestamptz::text, ''))`;
       await this.#db.transaction(async (tx) => {
-        await tx.execute(
-          sql`update catalog_agents a set rank_score = u.score, rating = u.rating from ${batch} where a.id = u.id`,
-        );
-        await tx.execute(
-          sql`update catalog_search s set rank_score = u.score, rating = u.rating from ${batch} where s.agent_id = u.id`,
-        );
+        await tx.execute(sql`update catalog_search s set rank_score = u.score, rating = u.rating
+          from ${batch} u where s.agent_id = u.id`);
+        await tx.execute(sql`update catalog_agents a set rank_score = u.score, rating = u.rating
+          from ${batch} u where a.id = u.id`);
       });
     }
-    return ids.length;
+    return changed.length;
   }
 }
 
