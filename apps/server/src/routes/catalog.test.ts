@@ -104,6 +104,21 @@ describe('the catalog over HTTP on a fresh install', () => {
     expect(page.ok && page.value.agent.status).toBe('draft');
   });
 
+  it('answers control characters, huge numbers and foreign cursors with a 4xx, never a 500', async () => {
+    expect((await get('/v1/agents/%00')).status).toBe(404);
+    expect((await get('/v1/agents/%00/reviews')).status).toBe(404);
+    expect((await get('/v1/agents/3d-character/reviews?before=%00')).status).toBe(400);
+    expect((await get('/v1/agents/3d-character/reviews?before=rev_nosuchreview')).status).toBe(400);
+    expect((await get('/v1/agents?maxPrice=2147483648')).status).toBe(400);
+    const forged = Buffer.from(JSON.stringify(['newest', '', '2023-02-29T00:00:00.000Z', 'agt_x'])).toString(
+      'base64url',
+    );
+    expect((await get(`/v1/agents?sort=newest&cursor=${forged}`)).status).toBe(400);
+    const nul = Buffer.from(JSON.stringify(['price', '', 5, 'a\u0000b'])).toString('base64url');
+    expect((await get(`/v1/agents?sort=price&cursor=${nul}`)).status).toBe(400);
+    expect((await get('/health')).status).toBe(200);
+  });
+
   it('answers bad search parameters with problem+json naming each one', async () => {
     const { status, body } = await get('/v1/agents?sort=random&limit=0');
     expect(status).toBe(400);

@@ -5,7 +5,7 @@ import { err, ok, type Result } from '../shared/result.ts';
 import { arrayToPath } from './input-validator.ts';
 import { isListed, type ListingAction, nextListingStatus } from './listing.ts';
 import { needsModel, parseManifest, runtimeFingerprint } from './manifest.ts';
-import type { Manifest } from './manifest-schema.ts';
+import { type Manifest, SLUG } from './manifest-schema.ts';
 import type { AgentChange, CatalogStore, Decision, TestRunner } from './port.ts';
 import { comparePricing, maxCreditsPerRun, type PriceChange, type Pricing } from './pricing.ts';
 import { bayesianRating, rankScore } from './ranking.ts';
@@ -33,6 +33,8 @@ import type {
 import { currentAndPending, latestPublished, parseAgentRef } from './versions.ts';
 
 export const DEFAULT_PRICE_NOTICE_DAYS = 14;
+/** What a row id (`agt_…`, `rev_…`) can look like: enough to refuse garbage before it reaches SQL. */
+const ROW_ID = /^[A-Za-z0-9_]{1,64}$/;
 const RERANK_EVERY_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
@@ -224,7 +226,7 @@ export class Catalog {
    * waits `priceNoticeDays`, a cut or a first version applies at once.
    */
   async publish(actor: Actor, slug: string, version: string): Promise<Result<PublishOutcome, CatalogError>> {
-    const before = await this.#store.load(slug);
+    const before = await this.#load(slug);
     if (!before || (before.agent.creatorId !== actor.id && actor.role !== 'operator')) {
       return err({ type: 'agent_not_found', slug });
     }
@@ -233,6 +235,12 @@ export class Catalog {
     const draft = before.versions.find((v) => v.version === version);
     if (!draft) return err({ type: 'version_not_found', slug, version });
     if (draft.status === 'published') return err({ type: 'version_immutable', slug, version });
+    if (draft.manifest.runtime.kind === 'builtin' && !this.#platformCreators.has(actor.id)) {
+      return err({
+        type: 'forbidden',
+        message: 'the built-in runtime is reserved to agents shipped with Jeton',
+      });
+    }
 
     const report = await runTestCases(this.#tests, draft.manifest, draft.bundle, () => this.#clock.now());
     if (report.status === 'failed') {
@@ -333,7 +341,7 @@ export class Catalog {
    * agent under maintenance, passing ones bring it back. Skipped tests change nothing.
    */
   async verifyListing(slug: string): Promise<Result<TestReport, CatalogError>> {
-    const snapshot = await this.#store.load(slug);
+    const snapshot = await this.#load(slug);
     if (!snapshot) return err({ type: 'agent_not_found', slug });
     const { current } = currentAndPending(snapshot.versions, this.#clock.now());
     if (!current) return err({ type: 'version_not_found', slug, version: 'current' });
@@ -366,6 +374,7 @@ export class Catalog {
     slug: string,
     action: ListingAction,
   ): Promise<Result<AgentRecord['status'], CatalogError>> {
+    if (!SLUG.test(slug)) return err({ type: 'agent_not_found', slug });
     return this.#store.change(
       slug,
       {},
@@ -395,7 +404,7 @@ export class Catalog {
    */
   async resolve(actor: Actor, ref: string): Promise<Result<ResolvedVersion, CatalogError>> {
     const { slug, version } = parseAgentRef(ref);
-    const snapshot = await this.#store.load(slug);
+    const snapshot = await this.#load(slug);
     const isCreator = snapshot?.agent.creatorId === actor.id;
     if (
       !snapshot ||
@@ -437,7 +446,7 @@ export class Catalog {
 
   /** An agent's page. Drafts and suspended agents are seen by their creator and operators only. */
   async get(viewer: Actor | null, slug: string): Promise<Result<AgentView, CatalogError>> {
-    const snapshot = await this.#store.load(slug);
+    const snapshot = await this.#load(slug);
     const privileged =
       viewer !== null && (viewer.role === 'operator' || viewer.id === snapshot?.agent.creatorId);
     if (
@@ -566,9 +575,15 @@ export class Catalog {
     limit = 20,
     before?: string,
   ): Promise<Result<Review[], CatalogError>> {
-    const snapshot = await this.#store.load(slug);
+    const snapshot = await this.#load(slug);
     if (!snapshot || !this.#visible(viewer, snapshot)) return err({ type: 'agent_not_found', slug });
-    return ok(await this.#store.listReviews(snapshot.agent.id, Math.min(Math.max(limit, 1), 100), before));
+    if (before !== undefined && !ROW_ID.test(before)) return err({ type: 'invalid_cursor' });
+    const reviews = await this.#store.listReviews(
+      snapshot.agent.id,
+      Math.min(Math.max(limit, 1), 100),
+      before,
+    );
+    return reviews ? ok(reviews) : err({ type: 'invalid_cursor' });
   }
 
   /**
@@ -609,6 +624,11 @@ export class Catalog {
       reranked = await this.#store.refreshRanks(this.#rank);
     }
     return { promoted, reranked };
+  }
+
+  /** The agent, or null; a string that cannot be a slug (control characters, say) is simply not one. */
+  #load(slug: string): Promise<AgentSnapshot | null> {
+    return SLUG.test(slug) ? this.#store.load(slug) : Promise.resolve(null);
   }
 
   #privileged(viewer: Actor | null, snapshot: AgentSnapshot): boolean {

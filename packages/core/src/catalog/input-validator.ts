@@ -9,8 +9,13 @@ export interface Issue {
   message: string;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: true, useDefaults: false, code: { regExp: re2Engine } });
-ajv.addVocabulary(['editor', 'enumTitles', 'accept', 'maxBytes', 'maxCount']);
+function makeAjv(): Ajv {
+  const ajv = new Ajv({ allErrors: true, strict: true, useDefaults: false, code: { regExp: re2Engine } });
+  ajv.addVocabulary(['editor', 'enumTitles', 'accept', 'maxBytes', 'maxCount']);
+  return ajv;
+}
+/** Replaced with the cache below, since Ajv also keeps every pattern it has compiled. */
+let ajv = makeAjv();
 
 /** Compiled validators by the schema's canonical JSON: the same schema compiles once, whatever object holds it. */
 const cache = new Map<string, ValidateFunction>();
@@ -27,7 +32,7 @@ export function toJsonSchema(schema: InputSchema): Record<string, unknown> {
 
 /**
  * Checks `input` against an agent's input schema and returns every problem at once (not the first
- * only), each with its JSON path. Compiled validators are cached per schema object.
+ * only), each with its JSON path. Compiled validators are cached by the schema's content.
  */
 export function validateInput(schema: InputSchema, input: unknown): Issue[] {
   const jsonSchema = toJsonSchema(schema);
@@ -42,7 +47,10 @@ export function validateInput(schema: InputSchema, input: unknown): Issue[] {
       // Ajv keeps every compiled schema by object; this cache keeps them by content instead.
       ajv.removeSchema(jsonSchema);
     }
-    if (cache.size >= CACHE_SIZE) cache.clear();
+    if (cache.size >= CACHE_SIZE) {
+      cache.clear();
+      ajv = makeAjv();
+    }
     cache.set(key, validate);
   }
   if (validate(input)) return [];

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { validateInput } from './input-validator.ts';
 import {
   manifestJsonSchema,
   needsModel,
@@ -166,23 +167,34 @@ describe('agent manifest', () => {
     ]);
   });
 
-  it('runs creators’ patterns in linear time, and refuses what RE2 cannot run', () => {
-    const m = valid() as ReturnType<typeof valid> & { input: { properties: Record<string, unknown> } };
-    m.input.properties.code = {
-      type: 'string',
-      title: 'Code',
-      pattern: '^(a+)+$',
-      default: `${'a'.repeat(20)}!`,
+  it('checks each field against its own pattern, in RE2, and refuses what RE2 cannot run', () => {
+    const schema = {
+      type: 'object' as const,
+      required: [],
+      additionalProperties: false as const,
+      properties: {
+        colour: {
+          type: 'string' as const,
+          title: 'Colour',
+          editor: 'text' as const,
+          pattern: '^#[0-9a-f]{6}$',
+        },
+        word: { type: 'string' as const, title: 'Word', editor: 'text' as const, pattern: '^[a-z]+$' },
+      },
     };
-    const r = parseManifest(m);
-    expect(r.ok ? [] : r.error).toEqual([
-      { path: '$.input.properties.code.default', message: 'must match pattern "^(a+)+$"' },
+    expect(validateInput(schema, { colour: '#00ff00', word: 'abc' })).toEqual([]);
+    expect(validateInput(schema, { colour: 'abc', word: '#00ff00' }).map((i) => i.path)).toEqual([
+      '$.colour',
+      '$.word',
     ]);
-    // Lookahead is what JavaScript's backtracking engine has and RE2 does not: refusing it shows which
-    // engine runs the patterns (the one where `^(a+)+$` on a long input cannot take exponential time).
+    // Lookahead is what JavaScript's backtracking engine has and RE2 does not: refusing it shows that
+    // RE2 runs the patterns, the engine in which `^(a+)+$` cannot take exponential time.
+    const lookahead = { ...schema, properties: { x: { ...schema.properties.word, pattern: '^(?=a)' } } };
+    expect(validateInput(lookahead, { x: 'a' })[0]?.message).toMatch(/cannot be used/);
+    const m = valid() as ReturnType<typeof valid> & { input: { properties: Record<string, unknown> } };
     m.input.properties.code = { type: 'string', title: 'Code', pattern: '^(?=x)' };
-    const lookahead = parseManifest(m);
-    expect(lookahead.ok ? [] : lookahead.error[0]?.path).toBe('$.input.properties.code.pattern');
+    const refused = parseManifest(m);
+    expect(refused.ok ? [] : refused.error[0]?.path).toBe('$.input.properties.code.pattern');
   });
 
   it('reads YAML and reports a YAML syntax error rather than throwing', () => {

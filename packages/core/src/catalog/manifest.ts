@@ -41,11 +41,14 @@ export function parseManifestText(text: string, fileName = 'jeton.agent.json'): 
       doc.errors.map((e) => ({ path: '$', message: `not valid YAML: ${e.message.split('\n')[0]}` })),
     );
   }
+  let value: unknown;
   try {
-    return parseManifest(doc.toJS({ maxAliasCount: 100 }));
+    // Each alias may be expanded at most this many times: an "alias bomb" is refused, not expanded.
+    value = doc.toJS({ maxAliasCount: 100 });
   } catch (e) {
     return err([{ path: '$', message: `not valid YAML: ${(e as Error).message.split('\n')[0]}` }]);
   }
+  return parseManifest(value);
 }
 
 /** The manifest's JSON Schema (2020-12), served at /schemas/agent-manifest.json for editors. */

@@ -84,7 +84,8 @@ export interface CatalogStore {
     rank: (agent: AgentRecord) => number,
   ): Promise<Result<Review, CatalogError>>;
   reply(reviewId: string, creatorId: string, body: string, at: Date): Promise<Result<Review, CatalogError>>;
-  listReviews(agentId: string, limit: number, before?: string): Promise<Review[]>;
+  /** Newest first; null when `before` is not a review of this agent. */
+  listReviews(agentId: string, limit: number, before?: string): Promise<Review[] | null>;
   search(query: StoreSearch): Promise<SearchHit[]>;
   /** Recomputes every listed agent's score (recency decays with time). Returns how many changed. */
   refreshRanks(rank: (agent: AgentRecord) => number): Promise<number>;

@@ -6,10 +6,11 @@ import { RE2JS } from 're2js';
  * in JavaScript's engine). RE2 has no lookaround and no backreferences; a pattern that uses them is
  * refused as invalid.
  */
-export function compileSafe(pattern: string): { test(text: string): boolean } | null {
+export function compileSafe(pattern: string): { test(text: string): boolean; toString(): string } | null {
   try {
     const re = RE2JS.compile(pattern);
-    return { test: (text: string) => re.matcher(text).find() };
+    // Ajv files compiled patterns under their `toString()`: each must have its own.
+    return { test: (text: string) => re.matcher(text).find(), toString: () => `/${pattern}/` };
   } catch {
     return null;
   }

@@ -47,6 +47,8 @@ describe('search queries', () => {
     ['price', '', '5'],
     ['newest', '', 5],
     ['newest', '', 'yesterday'],
+    ['newest', '', '2023-02-29T00:00:00.000Z'],
+    ['newest', '', '0000-01-01T00:00:00.000Z'],
     ['rating', '', Number.NaN],
     ['relevance', 'abc', 0.5],
     ['relevance', 'abc', [9, 0.5]],

@@ -10,7 +10,7 @@ export const searchParamsSchema = z.strictObject({
   q: z.string().max(200).optional(),
   category: z.enum(CATEGORIES).optional(),
   /** The most a run may cost: the agent's maximum per run. */
-  maxPrice: z.coerce.number().int().min(0).optional(),
+  maxPrice: z.coerce.number().int().min(0).max(1_000_000).optional(),
   /** On the Bayesian rating the catalog shows. */
   minRating: z.coerce.number().min(1).max(5).optional(),
   needsModel: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).optional(),
@@ -100,10 +100,11 @@ function validKey(sort: SearchSort, scoped: boolean, key: unknown): key is Curso
     case 'rating':
       return FLOAT(key);
     case 'newest':
+      // Only a date that round-trips: V8 reads `2023-02-29` as March 1st, which Postgres refuses.
       return (
         typeof key === 'string' &&
-        /^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(key) &&
-        Number.isFinite(Date.parse(key))
+        /^(19|2\d)\d{2}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(key) &&
+        new Date(key).toISOString() === key
       );
   }
 }
@@ -122,7 +123,7 @@ export function decodeCursor(
       value[1] === scope &&
       validKey(sort, scope !== '', value[2]) &&
       typeof value[3] === 'string' &&
-      value[3].length <= 64
+      /^[A-Za-z0-9_]{1,64}$/.test(value[3])
     ) {
       return ok({ sort, scope, key: value[2], id: value[3] });
     }

@@ -223,10 +223,16 @@ export class DrizzleCatalogStore implements CatalogStore {
     return row ? ok(toReview(row)) : err({ type: 'already_replied', reviewId });
   }
 
-  async listReviews(agentId: string, limit: number, before?: string): Promise<Review[]> {
-    const cursor = before
-      ? sql`(${catalogReviews.createdAt}, ${catalogReviews.id}) < (select created_at, id from catalog_reviews where id = ${before})`
-      : undefined;
+  async listReviews(agentId: string, limit: number, before?: string): Promise<Review[] | null> {
+    let cursor: SQL | undefined;
+    if (before) {
+      const [from] = await this.#db
+        .select({ createdAt: catalogReviews.createdAt, id: catalogReviews.id })
+        .from(catalogReviews)
+        .where(and(eq(catalogReviews.id, before), eq(catalogReviews.agentId, agentId)));
+      if (!from) return null;
+      cursor = sql`(${catalogReviews.createdAt}, ${catalogReviews.id}) < (${from.createdAt}, ${from.id})`;
+    }
     const rows = await this.#db
       .select()
       .from(catalogReviews)
@@ -260,21 +266,24 @@ export class DrizzleCatalogStore implements CatalogStore {
       const part = changed.slice(i, i + 5000);
       const column = <T>(f: (c: (typeof part)[number]) => T) => sql.param(part.map(f));
       // Each row is written only if what its score was computed from has not moved since it was read:
-      // a run or a review that landed meanwhile has already written a fresher score.
-      const batch = sql`(select u.* from unnest(${column((c) => c.row.id)}::text[], ${column((c) => c.score)}::float8[],
+      // a run or a review that landed meanwhile has already written a fresher score. The agents are
+      // updated first, as every other writer does, so that two writers never wait on each other.
+      const fresh = sql`unnest(${column((c) => c.row.id)}::text[], ${column((c) => c.score)}::float8[],
           ${column((c) => c.rating)}::float8[], ${column((c) => c.row.runs)}::int[], ${column((c) => c.row.succeeded)}::int[],
           ${column((c) => c.row.ratingSum)}::int[], ${column((c) => c.row.ratingCount)}::int[],
-          ${column((c) => c.row.lastTestStatus ?? '')}::text[], ${column((c) => c.row.lastPublishedAt?.toISOString() ?? '')}::text[])
-        as u(id, score, rating, runs, succeeded, rating_sum, rating_count, last_test, last_published)
-        join catalog_agents a on a.id = u.id and a.runs = u.runs and a.succeeded = u.succeeded
-          and a.rating_sum = u.rating_sum and a.rating_count = u.rating_count
-          and coalesce(a.last_test_status, '') = u.last_test
-          and coalesce(a.last_published_at::text, '') = coalesce(u.last_published::timestamptz::text, ''))`;
+          ${column((c) => c.row.lastTestStatus)}::text[], ${column((c) => c.row.lastPublishedAt?.toISOString() ?? null)}::timestamptz[])
+        as u(id, score, rating, runs, succeeded, rating_sum, rating_count, last_test, last_published)`;
       await this.#db.transaction(async (tx) => {
-        await tx.execute(sql`update catalog_search s set rank_score = u.score, rating = u.rating
-          from ${batch} u where s.agent_id = u.id`);
-        await tx.execute(sql`update catalog_agents a set rank_score = u.score, rating = u.rating
-          from ${batch} u where a.id = u.id`);
+        await tx.execute(sql`
+          with written as (
+            update catalog_agents a set rank_score = u.score, rating = u.rating from ${fresh}
+            where a.id = u.id and a.runs = u.runs and a.succeeded = u.succeeded
+              and a.rating_sum = u.rating_sum and a.rating_count = u.rating_count
+              and a.last_test_status is not distinct from u.last_test
+              and a.last_published_at is not distinct from u.last_published
+            returning a.id, a.rank_score, a.rating)
+          update catalog_search s set rank_score = w.rank_score, rating = w.rating
+          from written w where s.agent_id = w.id`);
       });
     }
     return changed.length;
