@@ -366,6 +366,21 @@ describe.each(testEngines())('catalog on %s', (engine) => {
       expect((await catalog.resolve(buyer, s)).ok).toBe(true);
     });
 
+    it('re-ranks every listed agent, never-published suspended ones included', async () => {
+      const s = slug();
+      await catalog.saveDraft(alice, agentManifest(s));
+      await catalog.suspend(operator, s);
+      // A new formula changes every score, this never-published agent's (no publication date) too.
+      const store = new DrizzleCatalogStore(testDb.handle);
+      let n = 0;
+      const changed = await store.refreshRanks(() => ++n);
+      expect(changed).toBeGreaterThan(0);
+      expect((await store.load(s))?.agent.rankScore).toBeGreaterThan(0);
+      // Nothing moved since: nothing to write.
+      expect((await catalog.sweep({ rerank: true })).reranked).toBeGreaterThan(0);
+      expect((await catalog.sweep({ rerank: true })).reranked).toBe(0);
+    });
+
     it('puts an agent whose tests now fail under maintenance, and back when they pass', async () => {
       const s = slug();
       let failing = false;
