@@ -1,5 +1,7 @@
 export * from './catalog/index.ts';
+export * from './flows/index.ts';
 export * from './ledger/index.ts';
+export * from './runs/index.ts';
 export * from './shared/assert.ts';
 export * from './shared/canonical-json.ts';
 export * from './shared/clock.ts';
