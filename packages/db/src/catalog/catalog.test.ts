@@ -52,6 +52,20 @@ describe.each(testEngines())('catalog on %s', (engine) => {
     await catalog.registerCreator({ id: bob.id, handle: 'bob', displayName: 'Bob' });
   });
 
+  /** A catalog whose test runner fails every case while `setFailing(true)`. */
+  function flakyCatalog() {
+    let failing = false;
+    const flaky: TestRunner = {
+      ...echoRunner,
+      run: (req) => echoRunner.run({ ...req, input: failing ? { text: 'fail' } : req.input }),
+    };
+    const c = new Catalog(new DrizzleCatalogStore(testDb.handle), { clock, tests: flaky, platformCreators });
+    const setFailing = (on: boolean) => {
+      failing = on;
+    };
+    return { c, setFailing };
+  }
+
   async function published(s: string, overrides = {}) {
     const draft = await catalog.saveDraft(alice, agentManifest(s, overrides));
     if (!draft.ok) throw new Error(JSON.stringify(draft.error));
@@ -383,22 +397,13 @@ describe.each(testEngines())('catalog on %s', (engine) => {
 
     it('puts an agent whose tests now fail under maintenance, and back when they pass', async () => {
       const s = slug();
-      let failing = false;
-      const flaky: TestRunner = {
-        ...echoRunner,
-        run: (req) => echoRunner.run({ ...req, input: failing ? { text: 'fail' } : req.input }),
-      };
-      const c = new Catalog(new DrizzleCatalogStore(testDb.handle), {
-        clock,
-        tests: flaky,
-        platformCreators,
-      });
+      const { c, setFailing } = flakyCatalog();
       await c.saveDraft(
         alice,
         agentManifest(s, { tests: [{ name: 't', input: { text: 'x' }, checks: [{ kind: 'succeeds' }] }] }),
       );
       expect((await c.publish(alice, s, '1.0.0')).ok).toBe(true);
-      failing = true;
+      setFailing(true);
       expect(await c.verifyListing(s)).toMatchObject({ ok: true, value: { status: 'failed' } });
       expect(await c.resolve(buyer, s)).toMatchObject({
         ok: false,
@@ -409,7 +414,7 @@ describe.each(testEngines())('catalog on %s', (engine) => {
         'maintenance',
         'failed',
       ]);
-      failing = false;
+      setFailing(false);
       expect(await c.verifyListing(s)).toMatchObject({ ok: true, value: { status: 'passed' } });
       expect((await c.resolve(buyer, s)).ok).toBe(true);
     });
@@ -418,22 +423,13 @@ describe.each(testEngines())('catalog on %s', (engine) => {
   describe('price rises and maintenance', () => {
     it('keeps a failing agent under maintenance until its dearer fix takes effect', async () => {
       const s = slug();
-      let failing = false;
-      const flaky: TestRunner = {
-        ...echoRunner,
-        run: (req) => echoRunner.run({ ...req, input: failing ? { text: 'fail' } : req.input }),
-      };
-      const c = new Catalog(new DrizzleCatalogStore(testDb.handle), {
-        clock,
-        tests: flaky,
-        platformCreators,
-      });
+      const { c, setFailing } = flakyCatalog();
       const tests = [{ name: 't', input: { text: 'x' }, checks: [{ kind: 'succeeds' as const }] }];
       await c.saveDraft(alice, agentManifest(s, { tests, pricing: { model: 'per_run', credits: 10 } }));
       await c.publish(alice, s, '1.0.0');
-      failing = true;
+      setFailing(true);
       await c.verifyListing(s);
-      failing = false;
+      setFailing(false);
       await c.saveDraft(
         alice,
         agentManifest(s, { version: '1.1.0', tests, pricing: { model: 'per_run', credits: 12 } }),
