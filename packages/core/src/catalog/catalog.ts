@@ -2,21 +2,14 @@ import semver from 'semver';
 import { type Clock, systemClock } from '../shared/clock.ts';
 import { newId } from '../shared/ids.ts';
 import { err, ok, type Result } from '../shared/result.ts';
-import { arrayToPath } from './input-validator.ts';
+import { decideDraft, decidePromotion, decidePublish, type PublishOutcome } from './decisions.ts';
 import { isListed, type ListingAction, nextListingStatus } from './listing.ts';
-import { needsModel, parseManifest, runtimeFingerprint } from './manifest.ts';
+import { parseManifest } from './manifest.ts';
 import { type Manifest, SLUG } from './manifest-schema.ts';
-import type { AgentChange, CatalogStore, Decision, TestRunner } from './port.ts';
-import { comparePricing, maxCreditsPerRun, type PriceChange, type Pricing } from './pricing.ts';
+import type { AgentChange, CatalogStore, TestRunner } from './port.ts';
+import { maxCreditsPerRun, type Pricing } from './pricing.ts';
 import { bayesianRating, rankScore } from './ranking.ts';
-import {
-  type CursorKey,
-  cursorScope,
-  decodeCursor,
-  encodeCursor,
-  queryTokens,
-  searchParamsSchema,
-} from './search.ts';
+import { nextCursor, readSearch } from './search.ts';
 import { noTestRunner, runTestCases } from './test-cases.ts';
 import type {
   Actor,
@@ -24,13 +17,12 @@ import type {
   AgentSnapshot,
   CatalogError,
   Creator,
-  ListingFields,
   Review,
   RunOutcome,
   TestReport,
   VersionRecord,
 } from './types.ts';
-import { currentAndPending, latestPublished, parseAgentRef } from './versions.ts';
+import { currentAndPending, parseAgentRef } from './versions.ts';
 
 export const DEFAULT_PRICE_NOTICE_DAYS = 14;
 /** What a row id (`agt_…`, `rev_…`) can look like: enough to refuse garbage before it reaches SQL. */
@@ -78,14 +70,6 @@ export interface AgentView {
   }[];
   rating: number;
   successRate: number | null;
-}
-
-export interface PublishOutcome {
-  slug: string;
-  version: string;
-  effectiveAt: Date;
-  priceChange: 'first' | 'rise' | 'cut' | 'same';
-  tests: TestReport;
 }
 
 /**
@@ -164,53 +148,7 @@ export class Catalog {
       .change(
         manifest.slug,
         {},
-        (snapshot) => {
-          if (snapshot && snapshot.agent.creatorId !== actor.id)
-            return err({ type: 'slug_taken', slug: manifest.slug });
-          if (snapshot?.agent.status === 'suspended') {
-            return err({ type: 'forbidden', message: 'the agent is suspended by an operator' });
-          }
-          const existing = snapshot?.versions.find((v) => v.version === manifest.version);
-          if (existing?.status === 'published') {
-            return err({ type: 'version_immutable', slug: manifest.slug, version: manifest.version });
-          }
-          const latest = snapshot ? latestPublished(snapshot.versions) : null;
-          if (latest && !semver.gt(manifest.version, latest.version)) {
-            return err({
-              type: 'version_not_newer',
-              slug: manifest.slug,
-              version: manifest.version,
-              latest: latest.version,
-            });
-          }
-          const agentId = snapshot?.agent.id ?? newId('agt', now.getTime());
-          const version: VersionRecord = {
-            id: existing?.id ?? newId('ver', now.getTime()),
-            agentId,
-            version: manifest.version,
-            status: 'draft',
-            manifest,
-            bundle,
-            fingerprint: runtimeFingerprint(manifest, bundle ?? undefined),
-            createdAt: now,
-            publishedAt: null,
-            effectiveAt: null,
-            testReport: null,
-          };
-          const change: AgentChange = { version };
-          if (!snapshot) {
-            change.create = {
-              id: agentId,
-              slug: manifest.slug,
-              creatorId: actor.id,
-              createdAt: now,
-              listing: listingOf(manifest),
-            };
-          } else if (snapshot.agent.status === 'draft') {
-            change.agent = { listing: listingOf(manifest) };
-          }
-          return ok({ change, value: version });
-        },
+        (snapshot) => decideDraft(snapshot, { actor, manifest, bundle, now }),
         this.#rank,
       )
       .then(async (r) => {
@@ -264,60 +202,8 @@ export class Catalog {
     return this.#store.change(
       slug,
       { clone: { fingerprint: draft.fingerprint, creatorId: before.agent.creatorId } },
-      (snapshot, clone): Decision<PublishOutcome> => {
-        if (!snapshot) return err({ type: 'agent_not_found', slug });
-        const v = snapshot.versions.find((x) => x.id === draft.id);
-        if (
-          v?.status !== 'draft' ||
-          v.fingerprint !== draft.fingerprint ||
-          v.createdAt.getTime() !== draft.createdAt.getTime()
-        ) {
-          return v?.status === 'published'
-            ? err({ type: 'version_immutable', slug, version })
-            : err({ type: 'draft_changed', slug, version });
-        }
-        const next = nextListingStatus(
-          snapshot.agent.status,
-          'publish',
-          'creator',
-          snapshot.agent.suspendedFrom,
-        );
-        if (!next.ok) return err(next.error.type === 'forbidden' ? next.error : { ...next.error });
-        const latest = latestPublished(snapshot.versions);
-        if (latest && !semver.gt(version, latest.version)) {
-          return err({ type: 'version_not_newer', slug, version, latest: latest.version });
-        }
-        if (clone) return err({ type: 'clone_refused', slug, original: clone.slug });
-
-        const { current } = currentAndPending(snapshot.versions, now);
-        const priceChange = current ? compareOffer(current.manifest, v.manifest) : 'first';
-        // The notice protects buyers of an agent they can see: a listed one, or one briefly down.
-        const from = snapshot.agent.status;
-        const noticed = priceChange === 'rise' && (from === 'published' || from === 'maintenance');
-        const effectiveAt = noticed ? new Date(now.getTime() + this.#noticeMs) : now;
-        const published: VersionRecord = {
-          ...v,
-          status: 'published',
-          publishedAt: now,
-          effectiveAt,
-          testReport: report,
-        };
-        const versions = snapshot.versions.map((x) => (x.id === v.id ? published : x));
-        // Under maintenance, the failing version stays in effect until the new one takes over: the
-        // listing comes back then (see `sweep`), not before.
-        const stillFailing = noticed && from === 'maintenance';
-        const change: AgentChange = {
-          version: published,
-          agent: {
-            status: stillFailing ? 'maintenance' : next.value,
-            ...this.#currentFields(versions, now),
-            firstPublishedAt: snapshot.agent.firstPublishedAt ?? now,
-            lastPublishedAt: now,
-            ...(stillFailing ? {} : { lastTest: { status: report.status, at: now } }),
-          },
-        };
-        return ok({ change, value: { slug, version, effectiveAt, priceChange, tests: report } });
-      },
+      (snapshot, clone) =>
+        decidePublish(snapshot, clone, { slug, version, draft, report, now, noticeMs: this.#noticeMs }),
       this.#rank,
     );
   }
@@ -447,14 +333,8 @@ export class Catalog {
   /** An agent's page. Drafts and suspended agents are seen by their creator and operators only. */
   async get(viewer: Actor | null, slug: string): Promise<Result<AgentView, CatalogError>> {
     const snapshot = await this.#load(slug);
-    const privileged =
-      viewer !== null && (viewer.role === 'operator' || viewer.id === snapshot?.agent.creatorId);
-    if (
-      !snapshot ||
-      (!privileged && (snapshot.agent.status === 'draft' || snapshot.agent.status === 'suspended'))
-    ) {
-      return err({ type: 'agent_not_found', slug });
-    }
+    if (!snapshot || !this.#visible(viewer, snapshot)) return err({ type: 'agent_not_found', slug });
+    const privileged = this.#privileged(viewer, snapshot);
     const { agent } = snapshot;
     const { current, pending } = currentAndPending(snapshot.versions, this.#clock.now());
     const shown = snapshot.versions
@@ -491,35 +371,10 @@ export class Catalog {
       CatalogError
     >
   > {
-    const parsed = searchParamsSchema.safeParse(params);
-    if (!parsed.success) {
-      return err({
-        type: 'invalid_search',
-        issues: parsed.error.issues.map((i) => ({ path: arrayToPath(i.path), message: i.message })),
-      });
-    }
-    const p = parsed.data;
-    const tokens = queryTokens(p.q);
-    // Without words there is no text relevance: "relevance" falls back to the ranking score.
-    const sort = p.sort;
-    let after: { key: CursorKey; id: string } | undefined;
-    const scope = cursorScope(tokens);
-    if (p.cursor) {
-      const c = decodeCursor(p.cursor, sort, scope);
-      if (!c.ok) return err(c.error);
-      after = { key: c.value.key, id: c.value.id };
-    }
-    const hits = await this.#store.search({
-      tokens,
-      category: p.category,
-      maxPrice: p.maxPrice,
-      minRating: p.minRating,
-      needsModel: p.needsModel,
-      sort,
-      limit: p.limit + 1,
-      after,
-    });
-    const page = hits.slice(0, p.limit);
+    const request = readSearch(params);
+    if (!request.ok) return request;
+    const hits = await this.#store.search(request.value.store);
+    const page = hits.slice(0, request.value.limit);
     const last = page.at(-1);
     return ok({
       items: page.map((h) => ({
@@ -527,10 +382,11 @@ export class Catalog {
         creator: h.creator,
         rating: bayesianRating(h.agent.stats.ratingSum, h.agent.stats.ratingCount),
       })),
-      nextCursor:
-        hits.length > p.limit && last
-          ? encodeCursor({ sort, scope, key: last.sortKey, id: last.agent.id })
-          : null,
+      nextCursor: nextCursor(
+        request.value,
+        hits.length,
+        last && { sortKey: last.sortKey, id: last.agent.id },
+      ),
     });
   }
 
@@ -598,22 +454,7 @@ export class Catalog {
       const r = await this.#store.change(
         slug,
         {},
-        (s) => {
-          if (!s) return err({ type: 'agent_not_found', slug });
-          const fields = this.#currentFields(s.versions, now);
-          const current = s.versions.find((v) => v.id === fields.currentVersionId);
-          const tests = current?.testReport?.status ?? 'none';
-          if (
-            s.agent.status === 'maintenance' &&
-            current &&
-            current.id !== s.agent.currentVersionId &&
-            tests !== 'failed'
-          ) {
-            fields.status = 'published';
-            fields.lastTest = { status: tests, at: now };
-          }
-          return ok({ change: { agent: fields }, value: null });
-        },
+        (snapshot) => decidePromotion(snapshot, slug, now),
         this.#rank,
       );
       if (r.ok) promoted++;
@@ -642,42 +483,4 @@ export class Catalog {
       (snapshot.agent.status !== 'draft' && snapshot.agent.status !== 'suspended')
     );
   }
-
-  /** The agent's fields that follow from which version is in effect. */
-  #currentFields(versions: readonly VersionRecord[], now: Date): NonNullable<AgentChange['agent']> {
-    const { current, pending } = currentAndPending(versions, now);
-    return {
-      currentVersionId: current?.id ?? null,
-      pendingVersionId: pending?.id ?? null,
-      pendingEffectiveAt: pending?.effectiveAt ?? null,
-      ...(current ? { listing: listingOf(current.manifest) } : {}),
-    };
-  }
 }
-
-/**
- * Whether the new version can cost a buyer more: its pricing (`comparePricing`), or, for per-token
- * pricing, another model, whose tokens may cost more with the same markup.
- */
-export function compareOffer(previous: Manifest, next: Manifest): PriceChange {
-  const change = comparePricing(previous.pricing, next.pricing);
-  const model = (m: Manifest) => (m.runtime.kind === 'prompt' ? m.runtime.model : null);
-  if (change !== 'rise' && next.pricing.model === 'per_token' && model(previous) !== model(next))
-    return 'rise';
-  return change;
-}
-
-export function listingOf(manifest: Manifest): ListingFields {
-  return {
-    name: manifest.name,
-    summary: manifest.summary,
-    description: manifest.description,
-    category: manifest.category,
-    tags: manifest.tags,
-    needsModel: needsModel(manifest),
-    pricingModel: manifest.pricing.model,
-    maxCredits: maxCreditsPerRun(manifest.pricing),
-  };
-}
-
-export type { AgentSnapshot };

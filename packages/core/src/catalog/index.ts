@@ -1,10 +1,12 @@
 export * from './catalog.ts';
 export * from './checks.ts';
+export * from './decisions.ts';
 export * from './input-schema.ts';
 export * from './input-validator.ts';
 export * from './listing.ts';
 export * from './manifest.ts';
 export * from './manifest-schema.ts';
+export * from './offer.ts';
 export type * from './port.ts';
 export * from './pricing.ts';
 export * from './ranking.ts';

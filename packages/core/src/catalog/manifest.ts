@@ -135,7 +135,7 @@ function crossCheck(m: Manifest): Issue[] {
       ) {
         at(`${path}.minLength`, 'is greater than maxLength');
       }
-      if (field.pattern !== undefined && !isRegExp(field.pattern))
+      if (field.pattern !== undefined && !isSafeRegExp(field.pattern))
         at(`${path}.pattern`, 'is not a valid regular expression (RE2: no lookaround, no backreferences)');
     }
     if (field.type === 'number' || field.type === 'integer') {
@@ -179,7 +179,7 @@ function crossCheck(m: Manifest): Issue[] {
       if (artifact !== undefined && !outputs.has(artifact)) {
         at(`$.tests[${i}].checks[${j}]`, `"${artifact}" is not one of the declared outputs`);
       }
-      if (check.kind === 'matches' && !isRegExp(check.pattern)) {
+      if (check.kind === 'matches' && !isSafeRegExp(check.pattern)) {
         at(
           `$.tests[${i}].checks[${j}].pattern`,
           'is not a valid regular expression (RE2: no lookaround, no backreferences)',
@@ -224,5 +224,3 @@ function duplicates(values: readonly string[]): number[] {
   });
   return repeated;
 }
-
-const isRegExp = isSafeRegExp;

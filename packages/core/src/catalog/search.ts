@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { err, ok, type Result } from '../shared/result.ts';
+import { arrayToPath, type Issue } from './input-validator.ts';
 import { CATEGORIES } from './manifest-schema.ts';
+import type { StoreSearch } from './port.ts';
 
 export const SEARCH_SORTS = ['relevance', 'popular', 'rating', 'newest', 'price'] as const;
 export type SearchSort = (typeof SEARCH_SORTS)[number];
@@ -131,4 +133,49 @@ export function decodeCursor(
     // falls through: any undecodable cursor is the same client error
   }
   return err({ type: 'invalid_cursor' });
+}
+
+/** A client's search, checked: what to ask the store (one row more than the page, to know if another follows). */
+export interface SearchRequest {
+  store: StoreSearch;
+  limit: number;
+  scope: string;
+}
+
+/** Reads a client's search parameters and cursor; every problem with the parameters at once. */
+export function readSearch(
+  params: unknown,
+): Result<SearchRequest, { type: 'invalid_search'; issues: Issue[] } | { type: 'invalid_cursor' }> {
+  const parsed = searchParamsSchema.safeParse(params);
+  if (!parsed.success) {
+    return err({
+      type: 'invalid_search',
+      issues: parsed.error.issues.map((i) => ({ path: arrayToPath(i.path), message: i.message })),
+    });
+  }
+  const p = parsed.data;
+  const tokens = queryTokens(p.q);
+  const scope = cursorScope(tokens);
+  let after: StoreSearch['after'];
+  if (p.cursor) {
+    const c = decodeCursor(p.cursor, p.sort, scope);
+    if (!c.ok) return err(c.error);
+    after = { key: c.value.key, id: c.value.id };
+  }
+  const { category, maxPrice, minRating, needsModel, sort, limit } = p;
+  return ok({
+    store: { tokens, category, maxPrice, minRating, needsModel, sort, limit: limit + 1, after },
+    limit,
+    scope,
+  });
+}
+
+/** The cursor after `last`, when the store found more than a page. */
+export function nextCursor(
+  request: SearchRequest,
+  found: number,
+  last: { sortKey: CursorKey; id: string } | undefined,
+) {
+  if (found <= request.limit || !last) return null;
+  return encodeCursor({ sort: request.store.sort, scope: request.scope, key: last.sortKey, id: last.id });
 }
