@@ -93,7 +93,7 @@ export async function searchAgents(db: Database, q: StoreSearch): Promise<Search
   const order = tiered
     ? sql`p.tier, p.score desc, p.agent_id`
     : sql`p.score ${sql.raw(q.sort === 'price' ? 'asc' : 'desc')}, p.agent_id`;
-  return fetchPage(db, page, order, tiered);
+  return fetchPage(db, page, order, tiered ? 'tiered' : q.sort === 'newest' ? 'date' : 'number');
 }
 
 /**
@@ -168,7 +168,12 @@ const agentColumns = Object.entries(getTableColumns(catalogAgents));
 const creatorColumns = Object.entries(getTableColumns(catalogCreators));
 
 /** The page's agents and creators, in the page's order, as drizzle would map them. */
-async function fetchPage(db: Database, page: SQL, order: SQL, tiered: boolean): Promise<SearchHit[]> {
+async function fetchPage(
+  db: Database,
+  page: SQL,
+  order: SQL,
+  key: 'tiered' | 'date' | 'number',
+): Promise<SearchHit[]> {
   const select = [
     ...agentColumns.map(([key, col]) => sql`${col} as ${sql.identifier(`a_${key}`)}`),
     ...creatorColumns.map(([key, col]) => sql`${col} as ${sql.identifier(`c_${key}`)}`),
@@ -179,20 +184,16 @@ async function fetchPage(db: Database, page: SQL, order: SQL, tiered: boolean): 
     join ${catalogAgents} on ${catalogAgents.id} = p.agent_id
     join ${catalogCreators} on ${catalogCreators.id} = ${catalogAgents.creatorId}
     order by ${order}`)) as unknown as { rows: Record<string, unknown>[] };
-  return result.rows.map((row) => {
-    const score = row.score;
-    return {
-      agent: toAgent(mapColumns(agentColumns, row, 'a_') as AgentRow),
-      creator: toCreator(mapColumns(creatorColumns, row, 'c_') as typeof catalogCreators.$inferSelect),
-      sortKey: tiered
-        ? [Number(row.tier), Number(score)]
-        : score instanceof Date
-          ? score.toISOString()
-          : typeof score === 'string' && Number.isNaN(Number(score))
-            ? new Date(score).toISOString()
-            : Number(score),
-    };
-  });
+  return result.rows.map((row) => ({
+    agent: toAgent(mapColumns(agentColumns, row, 'a_') as AgentRow),
+    creator: toCreator(mapColumns(creatorColumns, row, 'c_') as typeof catalogCreators.$inferSelect),
+    sortKey:
+      key === 'tiered'
+        ? [Number(row.tier), Number(row.score)]
+        : key === 'date'
+          ? new Date(row.score as string | Date).toISOString()
+          : Number(row.score),
+  }));
 }
 
 function mapColumns(

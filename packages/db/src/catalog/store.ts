@@ -116,18 +116,19 @@ export class DrizzleCatalogStore implements CatalogStore {
 
   async recordRunOutcome(outcome: RunOutcome, rank: Rank): Promise<{ recorded: boolean }> {
     return this.#db.transaction(async (tx) => {
-      // A creator's runs of their own agent are tests, not sales: they count for nothing.
-      const [agent] = await tx
-        .select({ creatorId: catalogAgents.creatorId })
-        .from(catalogAgents)
-        .where(eq(catalogAgents.id, outcome.agentId));
-      if (!agent || agent.creatorId === outcome.buyerId) return { recorded: false };
-      const inserted = await tx
-        .insert(catalogRunOutcomes)
-        .values(outcome)
-        .onConflictDoNothing()
-        .returning({ runId: catalogRunOutcomes.runId });
-      if (inserted.length === 0) return { recorded: false };
+      const o = outcome;
+      // A creator's runs of their own agent are tests, not sales: they count for nothing. An unknown
+      // agent counts for nothing either. Both are decided by the insert itself.
+      const inserted = (await tx.execute(sql`
+        insert into catalog_run_outcomes
+          (run_id, agent_id, version_id, buyer_id, status, duration_ms, credits_paid, finished_at)
+        select ${o.runId}, a.id, ${o.versionId}, ${o.buyerId}, ${o.status}, ${o.durationMs}, ${o.creditsPaid},
+          ${o.finishedAt.toISOString()}::timestamptz
+        from catalog_agents a where a.id = ${o.agentId} and a.creator_id <> ${o.buyerId}
+        on conflict (run_id) do nothing
+        returning run_id`)) as unknown as { rows: unknown[] };
+      const rows = inserted.rows;
+      if (rows.length === 0) return { recorded: false };
       const window = sql`(select duration_ms, credits_paid from catalog_run_outcomes
         where agent_id = ${outcome.agentId} and status = 'succeeded'
         order by finished_at desc nulls last limit ${MEDIAN_WINDOW})`;
