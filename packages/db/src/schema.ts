@@ -1,7 +1,9 @@
 import type { AccountKind, HoldStatus, TransferCode, TransferPhase } from '@jeton/core';
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, check, index, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { accountsSchema } from './accounts/schema.ts';
 import { catalogSchema } from './catalog/schema.ts';
+import { runsSchema } from './runs/schema.ts';
 
 /**
  * The one schema for both engines (PGlite and Postgres). The checks repeat the ledger's rules in the
@@ -125,4 +127,12 @@ export const ledgerHolds = pgTable(
   ],
 );
 
-export const schema = { ledgerAccounts, ledgerOperations, ledgerTransfers, ledgerHolds, ...catalogSchema };
+export const schema = {
+  ledgerAccounts,
+  ledgerOperations,
+  ledgerTransfers,
+  ledgerHolds,
+  ...catalogSchema,
+  ...runsSchema,
+  ...accountsSchema,
+};

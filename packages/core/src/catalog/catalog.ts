@@ -288,6 +288,15 @@ export class Catalog {
    * and only versions in effect; the creator can run any version of their agent, drafts included,
    * unless it is suspended.
    */
+  /** A version by id, for a run that was accepted with it (whatever the listing has become since). */
+  async versionOf(
+    slug: string,
+    versionId: string,
+  ): Promise<{ manifest: Manifest; bundle: string | null; published: boolean } | null> {
+    const v = (await this.#load(slug))?.versions.find((x) => x.id === versionId);
+    return v ? { manifest: v.manifest, bundle: v.bundle, published: v.status === 'published' } : null;
+  }
+
   async resolve(actor: Actor, ref: string): Promise<Result<ResolvedVersion, CatalogError>> {
     const { slug, version } = parseAgentRef(ref);
     const snapshot = await this.#load(slug);

@@ -31,7 +31,7 @@ const version = z.string().refine((v) => semver.valid(v) === v, {
 const mediaType = z.string().regex(/^[a-z]+\/[a-z0-9][a-z0-9.+-]{0,100}$/, {
   message: 'expected a media type such as "text/markdown"',
 });
-const artifactName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, {
+export const artifactName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, {
   message: 'artifact names are file names: letters, digits, ".", "_" and "-"',
 });
 const host = z.string().regex(/^(\*\.)?([a-z0-9-]+\.)+[a-z]{2,63}$/, {

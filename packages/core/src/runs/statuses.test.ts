@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { FINAL_STATUSES, isFinal, nextStatus, RUN_STATUSES, type RunEvent } from './statuses.ts';
+import { FINAL_STATUSES, isFinal, nextStatus, RUN_STATUSES, type RunMove } from './statuses.ts';
 
-const EVENTS: RunEvent[] = ['start', 'ask', 'answer', 'succeed', 'fail', 'cancel', 'time_out', 'retry'];
+const EVENTS: RunMove[] = ['start', 'ask', 'answer', 'succeed', 'fail', 'cancel', 'time_out', 'retry'];
 
 describe('run statuses', () => {
   it.each([
@@ -10,6 +10,7 @@ describe('run statuses', () => {
     ['awaiting_input', 'answer', 'running'],
     ['running', 'succeed', 'succeeded'],
     ['running', 'retry', 'queued'],
+    ['awaiting_input', 'retry', 'queued'],
     ['queued', 'fail', 'failed'],
     ['awaiting_input', 'fail', 'failed'],
     ['queued', 'cancel', 'cancelled'],

@@ -9,6 +9,8 @@ import { err, ok, type Result } from '../shared/result.ts';
  *   queued ────────▶ running ─────▶ awaiting_input      running ─────────▶ succeeded
  *     ▲                │  ▲            │
  *     └──── retry ─────┘  └── answer ──┘
+ *     ▲                               │
+ *     └──────────── retry ────────────┘   (the worker was lost while the run waited)
  *
  *   queued | running | awaiting_input ── fail ──────▶ failed
  *   queued | running | awaiting_input ── cancel ────▶ cancelled
@@ -36,9 +38,9 @@ export type FinalStatus = (typeof FINAL_STATUSES)[number];
 export const isFinal = (status: RunStatus): status is FinalStatus =>
   (FINAL_STATUSES as readonly RunStatus[]).includes(status);
 
-export type RunEvent = 'start' | 'ask' | 'answer' | 'succeed' | 'fail' | 'cancel' | 'time_out' | 'retry';
+export type RunMove = 'start' | 'ask' | 'answer' | 'succeed' | 'fail' | 'cancel' | 'time_out' | 'retry';
 
-const TABLE: Record<RunEvent, Partial<Record<RunStatus, RunStatus>>> = {
+const TABLE: Record<RunMove, Partial<Record<RunStatus, RunStatus>>> = {
   start: { queued: 'running' },
   ask: { running: 'awaiting_input' },
   answer: { awaiting_input: 'running' },
@@ -46,18 +48,18 @@ const TABLE: Record<RunEvent, Partial<Record<RunStatus, RunStatus>>> = {
   fail: { queued: 'failed', running: 'failed', awaiting_input: 'failed' },
   cancel: { queued: 'cancelled', running: 'cancelled', awaiting_input: 'cancelled' },
   time_out: { running: 'timed_out', awaiting_input: 'timed_out' },
-  retry: { running: 'queued' },
+  retry: { running: 'queued', awaiting_input: 'queued' },
 };
 
 export interface InvalidTransition {
   type: 'invalid_transition';
   from: RunStatus;
-  event: RunEvent;
+  event: RunMove;
   message: string;
 }
 
 /** Where `event` takes a run in status `from`, or why it cannot. */
-export function nextStatus(from: RunStatus, event: RunEvent): Result<RunStatus, InvalidTransition> {
+export function nextStatus(from: RunStatus, event: RunMove): Result<RunStatus, InvalidTransition> {
   const to = TABLE[event][from];
   if (to === undefined) {
     const why = isFinal(from)

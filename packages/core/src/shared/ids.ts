@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 /** Crockford's base 32: no I, L, O or U, so ids read aloud and copy without ambiguity. */
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 
-export const ID_PREFIXES = ['agt', 'ver', 'rev', 'run', 'usr', 'key', 'whk', 'fil'] as const;
+export const ID_PREFIXES = ['agt', 'ver', 'rev', 'run', 'usr', 'key', 'whk', 'fil', 'art', 'wrk'] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 
 /**

@@ -15,15 +15,19 @@ export type SqlRunner = (statements: readonly string[], options?: { last?: boole
  *
  * Values reach SQL only through `literal()`, and the ledger validates every string it writes.
  */
+/** One parameterised statement in the same transaction (for libraries that bind values, like pg-boss). */
+export type SqlQuery = (text: string, values: readonly unknown[]) => Promise<{ rows: Row[] }>;
+
 export async function runTransaction<T>(
   handle: DatabaseHandle,
-  fn: (run: SqlRunner) => Promise<T>,
+  fn: (run: SqlRunner, query: SqlQuery) => Promise<T>,
 ): Promise<T> {
   if (handle.engine === 'pglite') {
     return handle.pglite.transaction(async (tx) => {
       const run: SqlRunner = async (statements) =>
         statements.length ? (await tx.exec(statements.join(';\n'))).map((r) => r.rows as Row[]) : [];
-      return fn(run);
+      const query: SqlQuery = async (text, values) => ({ rows: (await tx.query(text, [...values])).rows as Row[] });
+      return fn(run, query);
     });
   }
   const client = await handle.pool.connect();
@@ -42,7 +46,13 @@ export async function runTransaction<T>(
       if (options?.last) committed = true;
       return all.slice(head.length, head.length + statements.length).map((r) => r.rows);
     };
-    const value = await fn(run);
+    const query: SqlQuery = async (text, values) => {
+      if (committed) throw new Error('the transaction has already committed');
+      if (!begun) await client.query('begin');
+      begun = true;
+      return (await client.query(text, [...values])) as unknown as { rows: Row[] };
+    };
+    const value = await fn(run, query);
     if (begun && !committed) await client.query('commit');
     return value;
   } catch (error) {

@@ -1,0 +1,411 @@
+import type { Catalog } from '../catalog/catalog.ts';
+import { type InputSchema, inputSchemaSchema } from '../catalog/input-schema.ts';
+import { artifactName, type Manifest } from '../catalog/manifest-schema.ts';
+import type { RunOutcome } from '../catalog/types.ts';
+import type { ApplyContext } from '../ledger/apply.ts';
+import { type AgentContext, type AgentExecutor, AgentFailure } from '../runs/executor.ts';
+import { DEFAULT_RETRY, type FailureCode, failureOutcome, type RetryPolicy, retryDecision } from '../runs/failures.ts';
+import type { ConcurrencyLimits, FinishDecision, FinishOutcome, FinishRequest, RunStore } from '../runs/port.ts';
+import { isFinal } from '../runs/statuses.ts';
+import type { BlobStorage } from '../runs/storage.ts';
+import type { Run, RunEventData } from '../runs/types.ts';
+import { Batcher } from '../shared/batcher.ts';
+import { type Clock, systemClock } from '../shared/clock.ts';
+import { newId } from '../shared/ids.ts';
+import type { Logger } from '../shared/logger.ts';
+
+export interface RunWorkerOptions {
+  workerId: string;
+  /** Runs this worker executes at once. */
+  capacity: number;
+  limits: ConcurrencyLimits;
+  retry?: RetryPolicy;
+  heartbeatMs: number;
+  /** How long an agent may wait for the buyer's answer, unless it asks for less. */
+  questionTimeoutMs: number;
+  maxArtifactBytes: number;
+  /** Log lines and progress messages kept per run; past it they are dropped (with one warning). */
+  maxEventsPerRun?: number;
+  clock?: Clock;
+  ledgerContext: () => ApplyContext;
+  logger?: Logger;
+}
+
+type StopReason = { kind: 'timeout' } | { kind: 'ended' } | { kind: 'shutdown' };
+
+interface Execution {
+  run: Run;
+  controller: AbortController;
+  /** Events appended by this attempt, in order; awaited before the attempt ends. */
+  pending: Promise<unknown>;
+  events: number;
+  ask: { questionId: string; resolve: (answer: Record<string, unknown>) => void } | null;
+  timer: ReturnType<typeof setTimeout> | null;
+  remainingMs: number;
+  timerStartedAt: number;
+}
+
+const ABORTED = Symbol('aborted');
+
+/**
+ * Executes runs: takes jobs (within its capacity), starts their runs, runs each attempt through the
+ * executor with a context (progress, logs, artifacts, charges, questions, an AbortSignal), enforces the
+ * manifest's timeout, and ends the attempt: succeeded (settled), failed (retried only for transient
+ * platform trouble of retry-safe agents, otherwise refunded), or timed out. A heartbeat keeps its
+ * attempts alive and stops any the platform ended elsewhere (a cancellation, the sweep).
+ */
+export class RunWorker {
+  readonly #store: RunStore;
+  readonly #catalog: Catalog;
+  readonly #executor: AgentExecutor;
+  readonly #storage: BlobStorage;
+  readonly #o: RunWorkerOptions;
+  readonly #clock: Clock;
+  readonly #active = new Map<string, Execution>();
+  readonly #versions = new Map<string, { manifest: Manifest; bundle: string | null }>();
+  readonly #finishes: Batcher<FinishRequest, FinishOutcome>;
+  readonly #appends: Batcher<{ runId: string; attempt: number; events: RunEventData[] }, boolean>;
+  readonly #outcomes: Batcher<RunOutcome, void>;
+  #free: number;
+  #waiting: (() => void)[] = [];
+  #heartbeat: ReturnType<typeof setInterval> | null = null;
+  #stopping = false;
+
+  constructor(
+    store: RunStore,
+    catalog: Catalog,
+    executor: AgentExecutor,
+    storage: BlobStorage,
+    options: RunWorkerOptions,
+  ) {
+    this.#store = store;
+    this.#catalog = catalog;
+    this.#executor = executor;
+    this.#storage = storage;
+    this.#o = options;
+    this.#clock = options.clock ?? systemClock;
+    this.#free = options.capacity;
+    this.#finishes = new Batcher((reqs) => this.#store.finish(reqs, this.#o.ledgerContext()), { maxBatch: 200 });
+    // One batch at a time, so that a run's events keep the order in which the agent sent them.
+    this.#appends = new Batcher((items) => this.#store.append(items, this.#clock.now()), {
+      maxBatch: 500,
+      maxInFlight: 1,
+    });
+    this.#outcomes = new Batcher<RunOutcome, void>(
+      async (outcomes) => {
+        for (const o of outcomes) await this.#catalog.recordRunOutcome(o);
+        return outcomes.map((): void => undefined);
+      },
+      { maxBatch: 500, maxInFlight: 1 },
+    );
+  }
+
+  get active(): number {
+    return this.#active.size;
+  }
+
+  /** Starts the heartbeat. Jobs arrive through `onJobs` (the queue calls it). */
+  start(): void {
+    this.#heartbeat = setInterval(() => void this.beat().catch((e) => this.#o.logger?.error({ err: e }, 'heartbeat failed')), this.#o.heartbeatMs);
+    this.#heartbeat.unref();
+  }
+
+  /**
+   * Starts the runs of these jobs, as capacity allows (it waits for free slots: that is the queue's
+   * back-pressure). Resolves once every run was started or found not to need starting.
+   */
+  async onJobs(runIds: readonly string[]): Promise<void> {
+    let rest = [...runIds];
+    while (rest.length > 0) {
+      if (this.#stopping) throw new Error('the worker is stopping');
+      const n = await this.#acquire(rest.length);
+      const take = rest.slice(0, n);
+      rest = rest.slice(n);
+      const outcomes = await this.#store
+        .start(
+          take.map((runId) => ({ runId, workerId: this.#o.workerId })),
+          this.#o.limits,
+          this.#clock.now(),
+        )
+        .catch((e: unknown) => {
+          this.#release(n);
+          throw e;
+        });
+      let used = 0;
+      for (const o of outcomes) {
+        if (o.type !== 'started') continue;
+        used++;
+        void this.#execute(o.run);
+      }
+      this.#release(n - used);
+    }
+  }
+
+  /** Keeps this worker's attempts alive; stops those the platform ended elsewhere. */
+  async beat(): Promise<void> {
+    const alive = await this.#store.heartbeat(this.#o.workerId, this.#clock.now());
+    const byRun = new Map(alive.map((a) => [a.runId, a]));
+    for (const [runId, exec] of this.#active) {
+      const a = byRun.get(runId);
+      if (!a || a.attempt !== exec.run.attempt || isFinal(a.status)) this.#abort(exec, { kind: 'ended' });
+      else if (exec.ask && a.status === 'running') void this.#collectAnswer(exec);
+    }
+  }
+
+  /** Something happened to these runs elsewhere (a cancellation, an answer): look at once. */
+  async onControl(runIds: readonly string[]): Promise<void> {
+    await Promise.all(
+      runIds.map(async (runId) => {
+        const exec = this.#active.get(runId);
+        if (!exec) return;
+        const run = await this.#store.get(runId);
+        if (!run || run.attempt !== exec.run.attempt || isFinal(run.status) || run.status === 'queued') {
+          this.#abort(exec, { kind: 'ended' });
+        } else if (exec.ask && run.status === 'running') {
+          await this.#collectAnswer(exec);
+        }
+      }),
+    );
+  }
+
+  /**
+   * Stops taking work, gives running attempts `graceMs` to end, then gives up the rest as lost (they are
+   * retried if their agents allow it, else failed and refunded).
+   */
+  async stop(graceMs: number): Promise<void> {
+    this.#stopping = true;
+    if (this.#heartbeat) clearInterval(this.#heartbeat);
+    const deadline = Date.now() + graceMs;
+    while (this.#active.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const left = [...this.#active.values()];
+    for (const exec of left) this.#abort(exec, { kind: 'shutdown' });
+    while (this.#active.size > 0) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  async #execute(run: Run): Promise<void> {
+    const exec: Execution = {
+      run,
+      controller: new AbortController(),
+      pending: Promise.resolve(),
+      events: 0,
+      ask: null,
+      timer: null,
+      remainingMs: Math.max(0, (run.deadlineAt?.getTime() ?? Date.now()) - this.#clock.now().getTime()),
+      timerStartedAt: 0,
+    };
+    this.#active.set(run.id, exec);
+    let decision: FinishDecision | null;
+    try {
+      const version = await this.#version(run);
+      this.#resumeTimer(exec);
+      const stopped = new Promise<typeof ABORTED>((resolve) =>
+        exec.controller.signal.addEventListener('abort', () => resolve(ABORTED), { once: true }),
+      );
+      const result = await Promise.race([
+        this.#executor.execute(run, version.manifest, version.bundle, this.#context(exec)),
+        stopped,
+      ]);
+      decision = result === ABORTED ? this.#stopDecision(exec) : { type: 'succeeded' };
+    } catch (error) {
+      decision = exec.controller.signal.aborted ? this.#stopDecision(exec) : this.#failureDecision(exec, error);
+    } finally {
+      if (exec.timer) clearTimeout(exec.timer);
+    }
+    try {
+      await exec.pending.catch(() => {});
+      if (decision === null) return;
+      const outcome = await this.#finishes.submit({ runId: run.id, attempt: run.attempt, decision });
+      if (outcome.type === 'finished' && isFinal(outcome.run.status)) this.#record(outcome.run);
+    } catch (error) {
+      // The sweep ends an attempt whose worker could not (its heartbeat stops with it).
+      this.#o.logger?.error({ err: error, runId: run.id }, 'could not end an attempt');
+    } finally {
+      this.#active.delete(run.id);
+      this.#release(1);
+    }
+  }
+
+  #stopDecision(exec: Execution): FinishDecision | null {
+    const reason = exec.controller.signal.reason as StopReason;
+    if (reason.kind === 'timeout') {
+      const s = exec.run.timeoutSeconds;
+      return this.#end('agent_timeout', `The agent ran past its timeout of ${s} second${s === 1 ? '' : 's'}.`, exec);
+    }
+    if (reason.kind === 'shutdown') return this.#end('worker_lost', 'The worker stopped during the run.', exec);
+    return null; // ended elsewhere: whoever ended it settled it
+  }
+
+  #failureDecision(exec: Execution, error: unknown): FinishDecision {
+    if (error instanceof AgentFailure) return this.#end(error.code, error.message, exec);
+    const message = error instanceof Error ? error.message : String(error);
+    return this.#end('agent_error', message.slice(0, 2000) || 'The agent failed.', exec);
+  }
+
+  #end(code: FailureCode, message: string, exec: Execution): FinishDecision {
+    const d = retryDecision(code, exec.run.attempt, exec.run.retrySafe, this.#o.retry ?? DEFAULT_RETRY);
+    const failure = { code, fault: failureOutcome(code).fault, message };
+    if (d.type === 'retry') return { type: 'retry', delayMs: d.delayMs, failure };
+    return { type: 'end', status: d.outcome.status, failure };
+  }
+
+  #abort(exec: Execution, reason: StopReason): void {
+    if (!exec.controller.signal.aborted) exec.controller.abort(reason);
+  }
+
+  #resumeTimer(exec: Execution): void {
+    exec.timerStartedAt = Date.now();
+    exec.timer = setTimeout(() => this.#abort(exec, { kind: 'timeout' }), exec.remainingMs);
+  }
+
+  #pauseTimer(exec: Execution): void {
+    if (exec.timer) clearTimeout(exec.timer);
+    exec.timer = null;
+    exec.remainingMs = Math.max(0, exec.remainingMs - (Date.now() - exec.timerStartedAt));
+  }
+
+  async #collectAnswer(exec: Execution): Promise<void> {
+    const ask = exec.ask;
+    if (!ask) return;
+    const answer = await this.#store.answerOf(exec.run.id, ask.questionId);
+    if (answer && exec.ask === ask) {
+      exec.ask = null;
+      this.#resumeTimer(exec);
+      ask.resolve(answer);
+    }
+  }
+
+  async #version(run: Run): Promise<{ manifest: Manifest; bundle: string | null }> {
+    const cached = this.#versions.get(run.versionId);
+    if (cached) return cached;
+    const v = await this.#catalog.versionOf(run.slug, run.versionId);
+    if (!v) throw new AgentFailure('agent_error', `Version ${run.version} of "${run.slug}" no longer exists.`);
+    // Published versions never change; a creator's draft may, so it is read again each time.
+    if (v.published) this.#versions.set(run.versionId, v);
+    return v;
+  }
+
+  #context(exec: Execution): AgentContext {
+    const { run } = exec;
+    const max = this.#o.maxEventsPerRun ?? 10_000;
+    const append = (data: RunEventData) => {
+      exec.events++;
+      if (exec.events > max + 1) return;
+      const event: RunEventData =
+        exec.events === max + 1 ? { type: 'log', level: 'warn', message: `More than ${max} events: the rest are not kept.` } : data;
+      exec.pending = exec.pending.then(() => this.#appends.submit({ runId: run.id, attempt: run.attempt, events: [event] }));
+    };
+    const ensureLive = () => {
+      if (exec.controller.signal.aborted) throw new AgentFailure('agent_error', 'The run has stopped.');
+    };
+    return {
+      runId: run.id,
+      input: run.input,
+      signal: exec.controller.signal,
+      progress: (percent, message) => {
+        const p = percent === null || !Number.isFinite(percent) ? null : Math.min(100, Math.max(0, Math.round(percent)));
+        append({ type: 'progress', percent: p, message: String(message).slice(0, 500) });
+      },
+      log: (level, message) => append({ type: 'log', level, message: String(message).slice(0, 4000) }),
+      artifact: async (name, bytes, mediaType) => {
+        ensureLive();
+        if (!artifactName.safeParse(name).success) {
+          throw new AgentFailure('agent_error', `"${name}" is not a valid artifact name (letters, digits, ".", "_", "-").`);
+        }
+        const id = newId('art');
+        const key = `artifacts/${run.id}/${id}`;
+        const put = await this.#storage.put(key, bytes, { maxBytes: this.#o.maxArtifactBytes });
+        if (!put.ok) throw new AgentFailure('agent_error', `Artifact "${name}" is larger than ${put.maxBytes} bytes.`);
+        await exec.pending.catch(() => {});
+        const added = await this.#store.addArtifact(
+          {
+            id,
+            runId: run.id,
+            ownerId: run.buyerId,
+            name,
+            mediaType,
+            size: put.size,
+            sha256: put.sha256,
+            storageKey: key,
+            createdAt: this.#clock.now(),
+          },
+          run.attempt,
+        );
+        if (!added.ok) {
+          await this.#storage.delete(key);
+          throw new AgentFailure('agent_error', 'The run has stopped.');
+        }
+      },
+      charge: async (event, quantity = 1) => {
+        ensureLive();
+        if (!Number.isInteger(quantity) || quantity < 1 || quantity > 1_000_000) {
+          throw new AgentFailure('agent_error', `Charge quantities are whole numbers from 1 (got ${quantity}).`);
+        }
+        await exec.pending.catch(() => {});
+        const c = await this.#store.charge(run.id, run.attempt, event, quantity, this.#clock.now());
+        if (c.type === 'charged') return;
+        if (c.type === 'over_maximum') {
+          throw new AgentFailure('agent_error', `Charging "${event}" would bring the run to ${c.total} credits, above its maximum of ${c.max}.`);
+        }
+        if (c.type === 'unknown_event') throw new AgentFailure('agent_error', `The price has no event "${event}".`);
+        throw new AgentFailure('agent_error', 'The run has stopped.');
+      },
+      ask: async (text, schema, options) => {
+        ensureLive();
+        const parsed = inputSchemaSchema.safeParse(schema);
+        if (!parsed.success) throw new AgentFailure('agent_error', 'The question’s answer schema is not valid.');
+        await exec.pending.catch(() => {});
+        const now = this.#clock.now();
+        const timeoutMs = Math.min(this.#o.questionTimeoutMs, (options?.timeoutSeconds ?? Number.POSITIVE_INFINITY) * 1000);
+        const question = {
+          id: `q${exec.events + 1}`,
+          text: String(text).slice(0, 2000),
+          schema: parsed.data as InputSchema,
+          askedAt: now,
+          deadline: new Date(now.getTime() + timeoutMs),
+        };
+        const answer = new Promise<Record<string, unknown>>((resolve, reject) => {
+          exec.ask = { questionId: question.id, resolve };
+          exec.controller.signal.addEventListener('abort', () => reject(new AgentFailure('agent_error', 'The run has stopped.')), {
+            once: true,
+          });
+        });
+        exec.events++;
+        this.#pauseTimer(exec);
+        const asked = await this.#store.ask(run.id, run.attempt, question);
+        if (!asked.ok) {
+          exec.ask = null;
+          this.#abort(exec, { kind: 'ended' });
+        }
+        return answer;
+      },
+    };
+  }
+
+  #record(run: Run): void {
+    void this.#outcomes
+      .submit({
+        runId: run.id,
+        agentId: run.agentId,
+        versionId: run.versionId,
+        buyerId: run.buyerId,
+        status: run.status as RunOutcome['status'],
+        durationMs: Math.max(0, (run.endedAt?.getTime() ?? 0) - (run.startedAt?.getTime() ?? run.createdAt.getTime())),
+        creditsPaid: run.charged ?? 0,
+        finishedAt: run.endedAt ?? this.#clock.now(),
+      })
+      .catch((e: unknown) => this.#o.logger?.warn({ err: e, runId: run.id }, 'run outcome not recorded'));
+  }
+
+  async #acquire(want: number): Promise<number> {
+    while (this.#free === 0) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    const n = Math.min(this.#free, want);
+    this.#free -= n;
+    return n;
+  }
+
+  #release(n: number): void {
+    if (n <= 0) return;
+    this.#free += n;
+    for (const wake of this.#waiting.splice(0)) wake();
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Group commit for any store operation: callers submit one item each; while a batch is in flight new
+ * items queue, and the next batch takes everything queued (up to `maxBatch`). Each caller gets its own
+ * result. Used where one transaction per item would spend its time on round trips (run submissions,
+ * starts and finishes, as the ledger does for its commands).
+ *
+ * `process` must return one result per item, in order. If it throws, every item of that batch is
+ * retried alone, so that one bad item cannot fail its neighbours; the culprit's caller gets the error.
+ */
+interface Waiting<I, R> {
+  item: I;
+  resolve: (r: R) => void;
+  reject: (e: unknown) => void;
+}
+
+export class Batcher<I, R> {
+  readonly #process: (items: I[]) => Promise<R[]>;
+  readonly #maxBatch: number;
+  readonly #maxInFlight: number;
+  readonly #queue: Waiting<I, R>[] = [];
+  #inFlight = 0;
+  #scheduled = false;
+
+  constructor(process: (items: I[]) => Promise<R[]>, options: { maxBatch?: number; maxInFlight?: number } = {}) {
+    this.#process = process;
+    this.#maxBatch = options.maxBatch ?? 128;
+    this.#maxInFlight = options.maxInFlight ?? 2;
+  }
+
+  submit(item: I): Promise<R> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ item, resolve, reject });
+      if (!this.#scheduled && this.#inFlight < this.#maxInFlight) {
+        this.#scheduled = true;
+        // A microtask lets items submitted in the same tick share the first batch.
+        queueMicrotask(() => {
+          this.#scheduled = false;
+          this.#pump();
+        });
+      }
+    });
+  }
+
+  #pump(): void {
+    while (this.#inFlight < this.#maxInFlight && this.#queue.length > 0) {
+      const share = Math.ceil(this.#queue.length / (this.#maxInFlight - this.#inFlight));
+      const batch = this.#queue.splice(0, Math.min(share, this.#maxBatch));
+      this.#inFlight++;
+      void this.#run(batch).finally(() => {
+        this.#inFlight--;
+        this.#pump();
+      });
+    }
+  }
+
+  async #run(batch: Waiting<I, R>[]): Promise<void> {
+    try {
+      const results = await this.#process(batch.map((b) => b.item));
+      if (results.length !== batch.length) throw new Error(`batch returned ${results.length} results for ${batch.length} items`);
+      batch.forEach((b, i) => b.resolve(results[i]!));
+    } catch (error) {
+      if (batch.length === 1) {
+        batch[0]!.reject(error);
+        return;
+      }
+      for (const b of batch) {
+        await this.#process([b.item]).then(
+          (r) => b.resolve(r[0]!),
+          (e: unknown) => b.reject(e),
+        );
+      }
+    }
+  }
+}
