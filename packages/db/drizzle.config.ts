@@ -2,6 +2,11 @@ import { defineConfig } from 'drizzle-kit';
 
 export default defineConfig({
   dialect: 'postgresql',
-  schema: ['./packages/db/src/schema.ts', './packages/db/src/catalog/schema.ts', './packages/db/src/runs/schema.ts', './packages/db/src/accounts/schema.ts'],
+  schema: [
+    './packages/db/src/schema.ts',
+    './packages/db/src/catalog/schema.ts',
+    './packages/db/src/runs/schema.ts',
+    './packages/db/src/accounts/schema.ts',
+  ],
   out: './packages/db/drizzle',
 });

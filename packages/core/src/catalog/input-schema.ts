@@ -92,3 +92,5 @@ export const inputSchemaSchema = z
   })
   .describe('JSON Schema of the input, with UI hints; the web app draws the form from it.');
 export type InputSchema = z.output<typeof inputSchemaSchema>;
+/** An input schema as written (defaults may be left out). */
+export type InputSchemaInput = z.input<typeof inputSchemaSchema>;

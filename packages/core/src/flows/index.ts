@@ -1,4 +1,4 @@
-export * from './settlement.ts';
 export * from './run-engine.ts';
 export * from './run-sweep.ts';
 export * from './run-worker.ts';
+export * from './settlement.ts';

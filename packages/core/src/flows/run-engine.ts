@@ -67,7 +67,9 @@ export class RunEngine {
     this.#executor = executor;
     this.#clock = options.clock ?? systemClock;
     this.#options = options;
-    this.#submits = new Batcher((items) => this.#store.submit(items, this.ledgerContext()), { maxBatch: 200 });
+    this.#submits = new Batcher((items) => this.#store.submit(items, this.ledgerContext()), {
+      maxBatch: 200,
+    });
   }
 
   ledgerContext(): ApplyContext {
@@ -148,23 +150,37 @@ export class RunEngine {
     return this.#store.list(viewer.id, options);
   }
 
-  async events(viewer: Actor, runId: string, afterSeq: number, limit = 500): Promise<Result<RunEvent[], RunAccessError>> {
+  async events(
+    viewer: Actor,
+    runId: string,
+    afterSeq: number,
+    limit = 500,
+  ): Promise<Result<RunEvent[], RunAccessError>> {
     const run = await this.get(viewer, runId);
     if (!run.ok) return run;
     return ok(await this.#store.events(runId, afterSeq, limit));
   }
 
   /** The buyer cancels: a run that has not ended stops, and is settled at once. */
-  async cancel(buyer: Actor, runId: string): Promise<Result<{ run: Run; alreadyEnded: boolean }, RunAccessError>> {
+  async cancel(
+    buyer: Actor,
+    runId: string,
+  ): Promise<Result<{ run: Run; alreadyEnded: boolean }, RunAccessError>> {
     const outcome = await this.#store.cancel(runId, buyer.id, this.ledgerContext());
     if (outcome.type === 'not_found') return err({ type: 'run_not_found', runId });
     return ok({ run: outcome.run, alreadyEnded: outcome.type === 'already_ended' });
   }
 
-  async answer(buyer: Actor, runId: string, questionId: string, answer: unknown): Promise<Result<Run, AnswerError>> {
+  async answer(
+    buyer: Actor,
+    runId: string,
+    questionId: string,
+    answer: unknown,
+  ): Promise<Result<Run, AnswerError>> {
     const run = await this.#store.get(runId);
     if (!run || run.buyerId !== buyer.id) return err({ type: 'run_not_found', runId });
-    if (run.status !== 'awaiting_input' || !run.question) return err({ type: 'no_question', status: run.status });
+    if (run.status !== 'awaiting_input' || !run.question)
+      return err({ type: 'no_question', status: run.status });
     if (run.question.id !== questionId) return err({ type: 'wrong_question', questionId: run.question.id });
     const issues = validateInput(run.question.schema as InputSchema, answer);
     if (issues.length > 0) return err({ type: 'answer_invalid', issues });

@@ -44,7 +44,13 @@ export async function sweepRuns(
   const requests: FinishRequest[] = [
     ...c.lostAttempts.map(({ runId, attempt, retrySafe }): FinishRequest => {
       const f = failure('worker_lost', 'The worker running the agent stopped answering.');
-      const d = retryDecision('worker_lost', attempt, retrySafe, options.retry ?? DEFAULT_RETRY, options.random);
+      const d = retryDecision(
+        'worker_lost',
+        attempt,
+        retrySafe,
+        options.retry ?? DEFAULT_RETRY,
+        options.random,
+      );
       return {
         runId,
         attempt,
@@ -54,29 +60,42 @@ export async function sweepRuns(
             : { type: 'end', status: d.outcome.status, failure: f },
       };
     }),
-    ...c.pastDeadline.map(({ runId, attempt }): FinishRequest => ({
-      runId,
-      attempt,
-      decision: { type: 'end', status: 'timed_out', failure: failure('agent_timeout', 'The agent ran past its timeout.') },
-    })),
-    ...c.unanswered.map(({ runId, attempt }): FinishRequest => ({
-      runId,
-      attempt,
-      decision: {
-        type: 'end',
-        status: 'failed',
-        failure: failure('question_unanswered', 'The question was not answered in time.'),
-      },
-    })),
-    ...c.expiring.map(({ runId, attempt }): FinishRequest => ({
-      runId,
-      attempt,
-      decision: {
-        type: 'end',
-        status: 'failed',
-        failure: failure('platform_transient', 'The run could not be completed in time; nothing was charged.'),
-      },
-    })),
+    ...c.pastDeadline.map(
+      ({ runId, attempt }): FinishRequest => ({
+        runId,
+        attempt,
+        decision: {
+          type: 'end',
+          status: 'timed_out',
+          failure: failure('agent_timeout', 'The agent ran past its timeout.'),
+        },
+      }),
+    ),
+    ...c.unanswered.map(
+      ({ runId, attempt }): FinishRequest => ({
+        runId,
+        attempt,
+        decision: {
+          type: 'end',
+          status: 'failed',
+          failure: failure('question_unanswered', 'The question was not answered in time.'),
+        },
+      }),
+    ),
+    ...c.expiring.map(
+      ({ runId, attempt }): FinishRequest => ({
+        runId,
+        attempt,
+        decision: {
+          type: 'end',
+          status: 'failed',
+          failure: failure(
+            'platform_transient',
+            'The run could not be completed in time; nothing was charged.',
+          ),
+        },
+      }),
+    ),
   ];
   const outcomes = requests.length ? await store.finish(requests, ctx) : [];
   const done = (from: number, count: number) =>

@@ -4,8 +4,20 @@ import { artifactName, type Manifest } from '../catalog/manifest-schema.ts';
 import type { RunOutcome } from '../catalog/types.ts';
 import type { ApplyContext } from '../ledger/apply.ts';
 import { type AgentContext, type AgentExecutor, AgentFailure } from '../runs/executor.ts';
-import { DEFAULT_RETRY, type FailureCode, failureOutcome, type RetryPolicy, retryDecision } from '../runs/failures.ts';
-import type { ConcurrencyLimits, FinishDecision, FinishOutcome, FinishRequest, RunStore } from '../runs/port.ts';
+import {
+  DEFAULT_RETRY,
+  type FailureCode,
+  failureOutcome,
+  type RetryPolicy,
+  retryDecision,
+} from '../runs/failures.ts';
+import type {
+  ConcurrencyLimits,
+  FinishDecision,
+  FinishOutcome,
+  FinishRequest,
+  RunStore,
+} from '../runs/port.ts';
 import { isFinal } from '../runs/statuses.ts';
 import type { BlobStorage } from '../runs/storage.ts';
 import type { Run, RunEventData } from '../runs/types.ts';
@@ -85,7 +97,9 @@ export class RunWorker {
     this.#o = options;
     this.#clock = options.clock ?? systemClock;
     this.#free = options.capacity;
-    this.#finishes = new Batcher((reqs) => this.#store.finish(reqs, this.#o.ledgerContext()), { maxBatch: 200 });
+    this.#finishes = new Batcher((reqs) => this.#store.finish(reqs, this.#o.ledgerContext()), {
+      maxBatch: 200,
+    });
     // One batch at a time, so that a run's events keep the order in which the agent sent them.
     this.#appends = new Batcher((items) => this.#store.append(items, this.#clock.now()), {
       maxBatch: 500,
@@ -106,7 +120,10 @@ export class RunWorker {
 
   /** Starts the heartbeat. Jobs arrive through `onJobs` (the queue calls it). */
   start(): void {
-    this.#heartbeat = setInterval(() => void this.beat().catch((e) => this.#o.logger?.error({ err: e }, 'heartbeat failed')), this.#o.heartbeatMs);
+    this.#heartbeat = setInterval(
+      () => void this.beat().catch((e) => this.#o.logger?.error({ err: e }, 'heartbeat failed')),
+      this.#o.heartbeatMs,
+    );
     this.#heartbeat.unref();
   }
 
@@ -207,7 +224,9 @@ export class RunWorker {
       ]);
       decision = result === ABORTED ? this.#stopDecision(exec) : { type: 'succeeded' };
     } catch (error) {
-      decision = exec.controller.signal.aborted ? this.#stopDecision(exec) : this.#failureDecision(exec, error);
+      decision = exec.controller.signal.aborted
+        ? this.#stopDecision(exec)
+        : this.#failureDecision(exec, error);
     } finally {
       if (exec.timer) clearTimeout(exec.timer);
     }
@@ -229,9 +248,14 @@ export class RunWorker {
     const reason = exec.controller.signal.reason as StopReason;
     if (reason.kind === 'timeout') {
       const s = exec.run.timeoutSeconds;
-      return this.#end('agent_timeout', `The agent ran past its timeout of ${s} second${s === 1 ? '' : 's'}.`, exec);
+      return this.#end(
+        'agent_timeout',
+        `The agent ran past its timeout of ${s} second${s === 1 ? '' : 's'}.`,
+        exec,
+      );
     }
-    if (reason.kind === 'shutdown') return this.#end('worker_lost', 'The worker stopped during the run.', exec);
+    if (reason.kind === 'shutdown')
+      return this.#end('worker_lost', 'The worker stopped during the run.', exec);
     return null; // ended elsewhere: whoever ended it settled it
   }
 
@@ -278,7 +302,8 @@ export class RunWorker {
     const cached = this.#versions.get(run.versionId);
     if (cached) return cached;
     const v = await this.#catalog.versionOf(run.slug, run.versionId);
-    if (!v) throw new AgentFailure('agent_error', `Version ${run.version} of "${run.slug}" no longer exists.`);
+    if (!v)
+      throw new AgentFailure('agent_error', `Version ${run.version} of "${run.slug}" no longer exists.`);
     // Published versions never change; a creator's draft may, so it is read again each time.
     if (v.published) this.#versions.set(run.versionId, v);
     return v;
@@ -291,8 +316,12 @@ export class RunWorker {
       exec.events++;
       if (exec.events > max + 1) return;
       const event: RunEventData =
-        exec.events === max + 1 ? { type: 'log', level: 'warn', message: `More than ${max} events: the rest are not kept.` } : data;
-      exec.pending = exec.pending.then(() => this.#appends.submit({ runId: run.id, attempt: run.attempt, events: [event] }));
+        exec.events === max + 1
+          ? { type: 'log', level: 'warn', message: `More than ${max} events: the rest are not kept.` }
+          : data;
+      exec.pending = exec.pending.then(() =>
+        this.#appends.submit({ runId: run.id, attempt: run.attempt, events: [event] }),
+      );
     };
     const ensureLive = () => {
       if (exec.controller.signal.aborted) throw new AgentFailure('agent_error', 'The run has stopped.');
@@ -302,19 +331,26 @@ export class RunWorker {
       input: run.input,
       signal: exec.controller.signal,
       progress: (percent, message) => {
-        const p = percent === null || !Number.isFinite(percent) ? null : Math.min(100, Math.max(0, Math.round(percent)));
+        const p =
+          percent === null || !Number.isFinite(percent)
+            ? null
+            : Math.min(100, Math.max(0, Math.round(percent)));
         append({ type: 'progress', percent: p, message: String(message).slice(0, 500) });
       },
       log: (level, message) => append({ type: 'log', level, message: String(message).slice(0, 4000) }),
       artifact: async (name, bytes, mediaType) => {
         ensureLive();
         if (!artifactName.safeParse(name).success) {
-          throw new AgentFailure('agent_error', `"${name}" is not a valid artifact name (letters, digits, ".", "_", "-").`);
+          throw new AgentFailure(
+            'agent_error',
+            `"${name}" is not a valid artifact name (letters, digits, ".", "_", "-").`,
+          );
         }
         const id = newId('art');
         const key = `artifacts/${run.id}/${id}`;
         const put = await this.#storage.put(key, bytes, { maxBytes: this.#o.maxArtifactBytes });
-        if (!put.ok) throw new AgentFailure('agent_error', `Artifact "${name}" is larger than ${put.maxBytes} bytes.`);
+        if (!put.ok)
+          throw new AgentFailure('agent_error', `Artifact "${name}" is larger than ${put.maxBytes} bytes.`);
         await exec.pending.catch(() => {});
         const added = await this.#store.addArtifact(
           {
@@ -338,24 +374,35 @@ export class RunWorker {
       charge: async (event, quantity = 1) => {
         ensureLive();
         if (!Number.isInteger(quantity) || quantity < 1 || quantity > 1_000_000) {
-          throw new AgentFailure('agent_error', `Charge quantities are whole numbers from 1 (got ${quantity}).`);
+          throw new AgentFailure(
+            'agent_error',
+            `Charge quantities are whole numbers from 1 (got ${quantity}).`,
+          );
         }
         await exec.pending.catch(() => {});
         const c = await this.#store.charge(run.id, run.attempt, event, quantity, this.#clock.now());
         if (c.type === 'charged') return;
         if (c.type === 'over_maximum') {
-          throw new AgentFailure('agent_error', `Charging "${event}" would bring the run to ${c.total} credits, above its maximum of ${c.max}.`);
+          throw new AgentFailure(
+            'agent_error',
+            `Charging "${event}" would bring the run to ${c.total} credits, above its maximum of ${c.max}.`,
+          );
         }
-        if (c.type === 'unknown_event') throw new AgentFailure('agent_error', `The price has no event "${event}".`);
+        if (c.type === 'unknown_event')
+          throw new AgentFailure('agent_error', `The price has no event "${event}".`);
         throw new AgentFailure('agent_error', 'The run has stopped.');
       },
       ask: async (text, schema, options) => {
         ensureLive();
         const parsed = inputSchemaSchema.safeParse(schema);
-        if (!parsed.success) throw new AgentFailure('agent_error', 'The question’s answer schema is not valid.');
+        if (!parsed.success)
+          throw new AgentFailure('agent_error', 'The question’s answer schema is not valid.');
         await exec.pending.catch(() => {});
         const now = this.#clock.now();
-        const timeoutMs = Math.min(this.#o.questionTimeoutMs, (options?.timeoutSeconds ?? Number.POSITIVE_INFINITY) * 1000);
+        const timeoutMs = Math.min(
+          this.#o.questionTimeoutMs,
+          (options?.timeoutSeconds ?? Number.POSITIVE_INFINITY) * 1000,
+        );
         const question = {
           id: `q${exec.events + 1}`,
           text: String(text).slice(0, 2000),
@@ -365,9 +412,13 @@ export class RunWorker {
         };
         const answer = new Promise<Record<string, unknown>>((resolve, reject) => {
           exec.ask = { questionId: question.id, resolve };
-          exec.controller.signal.addEventListener('abort', () => reject(new AgentFailure('agent_error', 'The run has stopped.')), {
-            once: true,
-          });
+          exec.controller.signal.addEventListener(
+            'abort',
+            () => reject(new AgentFailure('agent_error', 'The run has stopped.')),
+            {
+              once: true,
+            },
+          );
         });
         exec.events++;
         this.#pauseTimer(exec);
@@ -389,7 +440,10 @@ export class RunWorker {
         versionId: run.versionId,
         buyerId: run.buyerId,
         status: run.status as RunOutcome['status'],
-        durationMs: Math.max(0, (run.endedAt?.getTime() ?? 0) - (run.startedAt?.getTime() ?? run.createdAt.getTime())),
+        durationMs: Math.max(
+          0,
+          (run.endedAt?.getTime() ?? 0) - (run.startedAt?.getTime() ?? run.createdAt.getTime()),
+        ),
         creditsPaid: run.charged ?? 0,
         finishedAt: run.endedAt ?? this.#clock.now(),
       })

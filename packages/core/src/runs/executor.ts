@@ -1,4 +1,4 @@
-import type { InputSchema } from '../catalog/input-schema.ts';
+import type { InputSchemaInput } from '../catalog/input-schema.ts';
 import type { Manifest } from '../catalog/manifest-schema.ts';
 import type { FailureCode } from './failures.ts';
 import type { Run } from './types.ts';
@@ -15,7 +15,11 @@ export interface AgentContext {
   /** Charges a per-event price; refused (throws `AgentFailure` agent_error) past the run's maximum. */
   charge(event: string, quantity?: number): Promise<void>;
   /** Asks the buyer; resolves with the answer (validated against `schema`). */
-  ask(text: string, schema: InputSchema, options?: { timeoutSeconds?: number }): Promise<Record<string, unknown>>;
+  ask(
+    text: string,
+    schema: InputSchemaInput,
+    options?: { timeoutSeconds?: number },
+  ): Promise<Record<string, unknown>>;
 }
 
 /** A failure the runtime classified; anything else an agent throws is `agent_error`. */

@@ -1,5 +1,5 @@
-import type { ApplyContext } from '../ledger/apply.ts';
 import type { Pricing } from '../catalog/pricing.ts';
+import type { ApplyContext } from '../ledger/apply.ts';
 import type { FailureCode } from './failures.ts';
 import type { RunStatus } from './statuses.ts';
 import type { Artifact, Question, Run, RunEvent, RunEventData, RunFailure } from './types.ts';
@@ -54,9 +54,7 @@ export interface FinishRequest {
   decision: FinishDecision;
 }
 
-export type FinishOutcome =
-  | { type: 'finished'; run: Run }
-  | { type: 'stale'; run: Run | null };
+export type FinishOutcome = { type: 'finished'; run: Run } | { type: 'stale'; run: Run | null };
 
 /** Open attempts whose heartbeat stopped, or runs past a deadline: what the sweep must end. */
 export interface SweepCandidates {

@@ -1,6 +1,6 @@
 import type { InputSchema } from '../catalog/input-schema.ts';
 import type { Pricing } from '../catalog/pricing.ts';
-import type { Fault, FailureCode } from './failures.ts';
+import type { FailureCode, Fault } from './failures.ts';
 import type { FinalStatus, RunStatus } from './statuses.ts';
 
 /** What a run used so far, as the runtime metered it: per-event charges and model cost. */
@@ -63,7 +63,14 @@ export interface Run {
 }
 
 export type RunEventData =
-  | { type: 'status'; status: RunStatus; attempt?: number; failure?: RunFailure; charged?: number; refunded?: number }
+  | {
+      type: 'status';
+      status: RunStatus;
+      attempt?: number;
+      failure?: RunFailure;
+      charged?: number;
+      refunded?: number;
+    }
   | { type: 'progress'; percent: number | null; message: string }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
   | { type: 'question'; question: Question }
@@ -97,8 +104,6 @@ export interface Artifact extends ArtifactRef {
 }
 
 /** How an attempt ended, as the worker saw it. */
-export type AttemptOutcome =
-  | { type: 'succeeded' }
-  | { type: 'failed'; code: FailureCode; message: string };
+export type AttemptOutcome = { type: 'succeeded' } | { type: 'failed'; code: FailureCode; message: string };
 
 export type { FinalStatus };

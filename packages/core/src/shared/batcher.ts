@@ -21,7 +21,10 @@ export class Batcher<I, R> {
   #inFlight = 0;
   #scheduled = false;
 
-  constructor(process: (items: I[]) => Promise<R[]>, options: { maxBatch?: number; maxInFlight?: number } = {}) {
+  constructor(
+    process: (items: I[]) => Promise<R[]>,
+    options: { maxBatch?: number; maxInFlight?: number } = {},
+  ) {
     this.#process = process;
     this.#maxBatch = options.maxBatch ?? 128;
     this.#maxInFlight = options.maxInFlight ?? 2;
@@ -56,8 +59,11 @@ export class Batcher<I, R> {
   async #run(batch: Waiting<I, R>[]): Promise<void> {
     try {
       const results = await this.#process(batch.map((b) => b.item));
-      if (results.length !== batch.length) throw new Error(`batch returned ${results.length} results for ${batch.length} items`);
-      batch.forEach((b, i) => b.resolve(results[i]!));
+      if (results.length !== batch.length)
+        throw new Error(`batch returned ${results.length} results for ${batch.length} items`);
+      batch.forEach((b, i) => {
+        b.resolve(results[i]!);
+      });
     } catch (error) {
       if (batch.length === 1) {
         batch[0]!.reject(error);

@@ -17,7 +17,11 @@ export class LocalBlobStorage implements BlobStorage {
     this.#root = resolve(root);
   }
 
-  async put(key: string, bytes: Uint8Array | AsyncIterable<Uint8Array>, options: { maxBytes?: number } = {}): Promise<BlobPut> {
+  async put(
+    key: string,
+    bytes: Uint8Array | AsyncIterable<Uint8Array>,
+    options: { maxBytes?: number } = {},
+  ): Promise<BlobPut> {
     const path = this.#path(key);
     await mkdir(dirname(path), { recursive: true });
     const temp = `${path}.${randomBytes(6).toString('hex')}.part`;
@@ -61,7 +65,10 @@ export class LocalBlobStorage implements BlobStorage {
 
   /** Keys are made by the platform (`artifacts/<run>/<id>`), but a key never leaves the root. */
   #path(key: string): string {
-    if (!/^[A-Za-z0-9_][A-Za-z0-9_./-]{0,300}$/.test(key) || key.split('/').some((p) => p === '..' || p === '.')) {
+    if (
+      !/^[A-Za-z0-9_][A-Za-z0-9_./-]{0,300}$/.test(key) ||
+      key.split('/').some((p) => p === '..' || p === '.')
+    ) {
       throw new TypeError(`not a blob key: ${JSON.stringify(key)}`);
     }
     const path = join(this.#root, ...key.split('/'));

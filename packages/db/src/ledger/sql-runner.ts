@@ -26,7 +26,9 @@ export async function runTransaction<T>(
     return handle.pglite.transaction(async (tx) => {
       const run: SqlRunner = async (statements) =>
         statements.length ? (await tx.exec(statements.join(';\n'))).map((r) => r.rows as Row[]) : [];
-      const query: SqlQuery = async (text, values) => ({ rows: (await tx.query(text, [...values])).rows as Row[] });
+      const query: SqlQuery = async (text, values) => ({
+        rows: (await tx.query(text, [...values])).rows as Row[],
+      });
       return fn(run, query);
     });
   }

@@ -16,13 +16,33 @@ import { and, asc, desc, eq, inArray, lt, lte, or, sql } from 'drizzle-orm';
 import type { Database, DatabaseHandle } from '../connect.ts';
 import { ledgerAccounts, ledgerHolds, ledgerTransfers } from '../schema.ts';
 import { applyInTransaction } from './apply-in-transaction.ts';
-import { runTransaction } from './sql-runner.ts';
+import { jsonLiteral, runTransaction } from './sql-runner.ts';
 import { userAccountIds } from './touched-accounts.ts';
 import { verifyLedger } from './verify.ts';
 
 /** Postgres errors that mean "another transaction got there first": the batch is simply run again. */
 const RETRYABLE = new Set(['40001', '40P01', '23505']);
 const MAX_ATTEMPTS = 5;
+
+/**
+ * Opens users' wallets and earnings accounts (opening them again changes nothing): one statement, so
+ * that a flow can open them inside its own transaction (a run makes sure its creator can be paid).
+ */
+export function openAccountsSql(userIds: readonly string[]): string {
+  const rows = userIds.flatMap((userId) =>
+    USER_ACCOUNT_KINDS.map((kind) => ({
+      id: accountId(userId, kind),
+      owner_id: userId,
+      kind,
+      non_negative: mustStayNonNegative(kind),
+    })),
+  );
+  return `insert into ledger_accounts (id, owner_id, kind, non_negative)
+          select id, owner_id, kind, non_negative
+            from json_to_recordset(${jsonLiteral(rows)}) as a(id text, owner_id text, kind text, non_negative boolean)
+           order by id
+          on conflict (id) do nothing`;
+}
 
 /** The ledger on Drizzle, the same code on PGlite and Postgres. */
 export class DrizzleLedgerStore implements LedgerStore {
@@ -48,17 +68,7 @@ export class DrizzleLedgerStore implements LedgerStore {
   }
 
   async openAccounts(userId: string): Promise<void> {
-    await this.db
-      .insert(ledgerAccounts)
-      .values(
-        USER_ACCOUNT_KINDS.map((kind) => ({
-          id: accountId(userId, kind),
-          ownerId: userId,
-          kind,
-          nonNegative: mustStayNonNegative(kind),
-        })),
-      )
-      .onConflictDoNothing();
+    await runTransaction(this.handle, (run) => run([openAccountsSql([userId])], { last: true }));
   }
 
   async balance(userId: string): Promise<UserBalance | null> {

@@ -1,3 +1,4 @@
+import type { RunEventData } from '@jeton/core';
 import {
   type ApplyContext,
   type CommandResult,
@@ -9,7 +10,6 @@ import {
   type RunMove,
   settle,
 } from '@jeton/core';
-import type { RunEventData } from '@jeton/core';
 import { applyInTransaction } from '../ledger/apply-in-transaction.ts';
 import { jsonLiteral, type SqlQuery, type SqlRunner } from '../ledger/sql-runner.ts';
 import { lockSlotsAndRunsSql, unblockSql } from './locks.ts';
@@ -56,7 +56,9 @@ export async function finishRuns(
   ctx: ApplyContext,
 ): Promise<FinishOutcome[]> {
   const [, locked] = await run(lockSlotsAndRunsSql([...new Set(items.map((i) => i.runId))]));
-  const byId = new Map(((locked?.[0]?.runs ?? []) as Record<string, unknown>[]).map((j) => [String(j.id), runFromJson(j)]));
+  const byId = new Map(
+    ((locked?.[0]?.runs ?? []) as Record<string, unknown>[]).map((j) => [String(j.id), runFromJson(j)]),
+  );
 
   const outcomes: (FinishOutcome | null)[] = items.map(() => null);
   const plans: Plan[] = [];
@@ -85,7 +87,13 @@ export async function finishRuns(
     });
     const command: LedgerCommand =
       s.capture > 0
-        ? { type: 'capture', id: `cap_${r.id}`, holdId: r.holdId, amount: BigInt(s.capture), creatorId: r.creatorId }
+        ? {
+            type: 'capture',
+            id: `cap_${r.id}`,
+            holdId: r.holdId,
+            amount: BigInt(s.capture),
+            creatorId: r.creatorId,
+          }
         : { type: 'release', id: `rel_${r.id}`, holdId: r.holdId };
     plans.push({ item, run: r, status: next.value, command, settlement: null });
   });
@@ -161,7 +169,10 @@ export async function finishRuns(
                       where id in (select json_array_elements_text(${jsonLiteral(retried.map((p) => p.run.id))}))`);
     for (const p of retried) {
       const d = p.item.decision as Extract<FinishDecision, { type: 'retry' }>;
-      events.push({ runId: p.run.id, events: [{ type: 'status', status: 'queued', attempt: p.run.attempt, failure: d.failure }] });
+      events.push({
+        runId: p.run.id,
+        events: [{ type: 'status', status: 'queued', attempt: p.run.attempt, failure: d.failure }],
+      });
       jobs.push({ runId: p.run.id, startAfter: new Date(ctx.now.getTime() + d.delayMs) });
     }
   }

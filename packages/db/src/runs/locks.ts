@@ -1,5 +1,5 @@
-import { RUN_LOCK_SEED } from './submit.ts';
 import { textList } from './rows.ts';
+import { RUN_LOCK_SEED } from './submit.ts';
 
 /**
  * Locks, in one global order, the concurrency slots (a buyer's, an agent's) of the given runs, then the

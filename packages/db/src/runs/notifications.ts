@@ -27,8 +27,8 @@ export class RunNotifications {
   }
 
   on(channel: Channel, handler: Handler): () => void {
-    let set = this.#handlers.get(channel);
-    if (!set) this.#handlers.set(channel, (set = new Set()));
+    const set = this.#handlers.get(channel) ?? new Set<Handler>();
+    this.#handlers.set(channel, set);
     set.add(handler);
     return () => set.delete(handler);
   }

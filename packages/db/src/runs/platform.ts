@@ -98,7 +98,8 @@ export async function startRunPlatform(o: RunPlatformOptions): Promise<RunPlatfo
     sweeper = setInterval(() => {
       sweep()
         .then((r) => {
-          if (r.lost + r.timedOut + r.unanswered + r.expired + r.unblocked > 0) o.logger?.info(r, 'runs swept');
+          if (r.lost + r.timedOut + r.unanswered + r.expired + r.unblocked > 0)
+            o.logger?.info(r, 'runs swept');
         })
         .catch((err) => o.logger?.error({ err }, 'run sweep failed'));
     }, w.sweepMs);

@@ -1,4 +1,13 @@
-import type { Artifact, Fault, FailureCode, Question, Run, RunEvent, RunEventData, RunStatus } from '@jeton/core';
+import type {
+  Artifact,
+  FailureCode,
+  Fault,
+  Question,
+  Run,
+  RunEvent,
+  RunEventData,
+  RunStatus,
+} from '@jeton/core';
 import { jsonLiteral, literal } from '../ledger/sql-runner.ts';
 
 /** A row as `row_to_json` gives it: the same shape on both engines (timestamps as ISO strings). */
@@ -12,7 +21,9 @@ const numOrNull = (v: unknown): number | null => (v === null || v === undefined 
 export const RUN_JSON = 'row_to_json(r)';
 
 export function runFromJson(j: Json): Run {
-  const question = j.question as (Omit<Question, 'askedAt' | 'deadline'> & { askedAt: string; deadline: string }) | null;
+  const question = j.question as
+    | (Omit<Question, 'askedAt' | 'deadline'> & { askedAt: string; deadline: string })
+    | null;
   return {
     id: String(j.id),
     buyerId: String(j.buyer_id),
@@ -32,7 +43,9 @@ export function runFromJson(j: Json): Run {
     attempt: Number(j.attempt),
     blockedOn: (j.blocked_on as Run['blockedOn']) ?? null,
     usage: j.usage as Run['usage'],
-    question: question ? { ...question, askedAt: date(question.askedAt), deadline: date(question.deadline) } : null,
+    question: question
+      ? { ...question, askedAt: date(question.askedAt), deadline: date(question.deadline) }
+      : null,
     deadlineAt: dateOrNull(j.deadline_at),
     expiresAt: date(j.expires_at),
     failure: j.failure_code
@@ -91,7 +104,9 @@ export function appendEventsSql(
     m.events.push(...it.events);
     merged.set(it.runId, m);
   }
-  const rows = [...merged].flatMap(([runId, m]) => m.events.map((data, i) => ({ run_id: runId, n: i + 1, data })));
+  const rows = [...merged].flatMap(([runId, m]) =>
+    m.events.map((data, i) => ({ run_id: runId, n: i + 1, data })),
+  );
   const counts = [...merged]
     .filter(([, m]) => m.events.length > 0)
     .map(([runId, m]) => ({ run_id: runId, n: m.events.length, attempt: m.attempt }));

@@ -1,4 +1,4 @@
-import type { Fault, FailureCode, Pricing, RunStatus } from '@jeton/core';
+import type { FailureCode, Fault, Pricing, RunStatus } from '@jeton/core';
 import { sql } from 'drizzle-orm';
 import {
   bigint,
@@ -68,25 +68,35 @@ export const runs = pgTable(
     endedAt: at('ended_at'),
   },
   (t) => [
-    uniqueIndex('runs_idempotency').on(t.buyerId, t.idempotencyKey).where(sql`${t.idempotencyKey} is not null`),
+    uniqueIndex('runs_idempotency')
+      .on(t.buyerId, t.idempotencyKey)
+      .where(sql`${t.idempotencyKey} is not null`),
     index('runs_buyer_created').on(t.buyerId, t.createdAt.desc(), t.id.desc()),
     // Active runs, counted for the concurrency limits and walked by the sweep.
     index('runs_active_buyer').on(t.buyerId).where(sql`${t.status} in ('running','awaiting_input')`),
     index('runs_active_agent').on(t.agentId).where(sql`${t.status} in ('running','awaiting_input')`),
     index('runs_blocked').on(t.createdAt).where(sql`${t.blockedOn} is not null`),
-    index('runs_open_expiry').on(t.expiresAt).where(sql`${t.status} in ('queued','running','awaiting_input')`),
+    index('runs_open_expiry')
+      .on(t.expiresAt)
+      .where(sql`${t.status} in ('queued','running','awaiting_input')`),
     index('runs_running_deadline').on(t.deadlineAt).where(sql`${t.status} = 'running'`),
     index('runs_question_deadline').on(t.questionDeadline).where(sql`${t.status} = 'awaiting_input'`),
     check(
       'runs_status',
       sql`${t.status} in ('queued','running','awaiting_input','succeeded','failed','cancelled','timed_out')`,
     ),
-    check('runs_final_has_end', sql`(${t.status} in ('queued','running','awaiting_input')) = (${t.endedAt} is null)`),
+    check(
+      'runs_final_has_end',
+      sql`(${t.status} in ('queued','running','awaiting_input')) = (${t.endedAt} is null)`,
+    ),
     check(
       'runs_settled_once',
       sql`(${t.endedAt} is null) = (${t.charged} is null) and (${t.charged} is null) = (${t.refunded} is null)`,
     ),
-    check('runs_settlement_within_quote', sql`coalesce(${t.charged} + ${t.refunded}, ${t.maxCredits}) = ${t.maxCredits}`),
+    check(
+      'runs_settlement_within_quote',
+      sql`coalesce(${t.charged} + ${t.refunded}, ${t.maxCredits}) = ${t.maxCredits}`,
+    ),
     check('runs_max_positive', sql`${t.maxCredits} > 0`),
   ],
 );

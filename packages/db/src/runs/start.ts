@@ -40,10 +40,12 @@ export async function startRuns(
   const order = [...requests].sort(
     (a, b) => (byId.get(a.runId)?.createdAt.getTime() ?? 0) - (byId.get(b.runId)?.createdAt.getTime() ?? 0),
   );
+  const considered = new Set<string>();
   for (const req of order) {
-    if (decided.has(req.runId)) continue;
+    if (considered.has(req.runId)) continue;
+    considered.add(req.runId);
     const r = byId.get(req.runId);
-    if (!r || r.status !== 'queued') {
+    if (r?.status !== 'queued') {
       decided.set(req.runId, { type: 'skipped', status: r?.status ?? null });
       continue;
     }

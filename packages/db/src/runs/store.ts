@@ -82,7 +82,11 @@ export class DrizzleRunStore implements RunStore {
   }
 
   async ask(runId: string, attempt: number, question: Question): Promise<{ ok: boolean }> {
-    const stored = { ...question, askedAt: question.askedAt.toISOString(), deadline: question.deadline.toISOString() };
+    const stored = {
+      ...question,
+      askedAt: question.askedAt.toISOString(),
+      deadline: question.deadline.toISOString(),
+    };
     return this.#tx(async (run) => {
       const [updated] = await run([
         `update runs set status = 'awaiting_input', question = ${jsonLiteral(stored)}::jsonb,
@@ -91,9 +95,15 @@ export class DrizzleRunStore implements RunStore {
           returning id`,
       ]);
       if (!updated?.length) return { ok: false };
-      await run([appendEventsSql([{ runId, events: [{ type: 'question', question }] }], question.askedAt), ...notifySql(EVENTS_CHANNEL, [runId])], {
-        last: true,
-      });
+      await run(
+        [
+          appendEventsSql([{ runId, events: [{ type: 'question', question }] }], question.askedAt),
+          ...notifySql(EVENTS_CHANNEL, [runId]),
+        ],
+        {
+          last: true,
+        },
+      );
       return { ok: true };
     });
   }
@@ -106,11 +116,14 @@ export class DrizzleRunStore implements RunStore {
     now: Date,
   ): Promise<AnswerOutcome | { type: 'not_found' }> {
     return this.#tx(async (run) => {
-      const [rows] = await run([`select row_to_json(r) as run from runs r where id = ${literal(runId)} for update`]);
+      const [rows] = await run([
+        `select row_to_json(r) as run from runs r where id = ${literal(runId)} for update`,
+      ]);
       const j = rows?.[0]?.run as Record<string, unknown> | undefined;
       if (!j || String(j.buyer_id) !== buyerId) return { type: 'not_found' as const };
       const r = runFromJson(j);
-      if (r.status !== 'awaiting_input' || !r.question) return { type: 'no_question' as const, status: r.status };
+      if (r.status !== 'awaiting_input' || !r.question)
+        return { type: 'no_question' as const, status: r.status };
       if (r.question.id !== questionId) return { type: 'wrong_question' as const, questionId: r.question.id };
       // The time spent waiting for the buyer does not count against the agent's timeout.
       const waitedMs = Math.max(0, now.getTime() - r.question.askedAt.getTime());
@@ -139,9 +152,17 @@ export class DrizzleRunStore implements RunStore {
     return (rows[0]?.answer as Record<string, unknown> | undefined) ?? null;
   }
 
-  async charge(runId: string, attempt: number, event: string, quantity: number, now: Date): Promise<ChargeOutcome> {
+  async charge(
+    runId: string,
+    attempt: number,
+    event: string,
+    quantity: number,
+    now: Date,
+  ): Promise<ChargeOutcome> {
     return this.#tx(async (run) => {
-      const [rows] = await run([`select row_to_json(r) as run from runs r where id = ${literal(runId)} for update`]);
+      const [rows] = await run([
+        `select row_to_json(r) as run from runs r where id = ${literal(runId)} for update`,
+      ]);
       const j = rows?.[0]?.run as Record<string, unknown> | undefined;
       if (!j) return { type: 'stale' as const };
       const r = runFromJson(j);
@@ -149,15 +170,24 @@ export class DrizzleRunStore implements RunStore {
       const price = eventPrice(r.pricing, event);
       if (price === undefined) return { type: 'unknown_event' as const };
       const total =
-        Object.entries(r.usage.events).reduce((sum, [name, q]) => sum + (eventPrice(r.pricing, name) ?? 0) * q, 0) +
+        Object.entries(r.usage.events).reduce(
+          (sum, [name, q]) => sum + (eventPrice(r.pricing, name) ?? 0) * q,
+          0,
+        ) +
         price * quantity;
       const max = maxCreditsPerRun(r.pricing);
       if (total > max) return { type: 'over_maximum' as const, total, max };
-      const usage = { ...r.usage, events: { ...r.usage.events, [event]: (r.usage.events[event] ?? 0) + quantity } };
+      const usage = {
+        ...r.usage,
+        events: { ...r.usage.events, [event]: (r.usage.events[event] ?? 0) + quantity },
+      };
       await run(
         [
           `update runs set usage = ${jsonLiteral(usage)}::jsonb where id = ${literal(runId)}`,
-          appendEventsSql([{ runId, events: [{ type: 'charge', event, quantity, credits: price * quantity, total }] }], now),
+          appendEventsSql(
+            [{ runId, events: [{ type: 'charge', event, quantity, credits: price * quantity, total }] }],
+            now,
+          ),
           ...notifySql(EVENTS_CHANNEL, [runId]),
         ],
         { last: true },
@@ -166,11 +196,23 @@ export class DrizzleRunStore implements RunStore {
     });
   }
 
-  async append(items: { runId: string; attempt: number; events: RunEventData[] }[], now: Date): Promise<boolean[]> {
+  async append(
+    items: { runId: string; attempt: number; events: RunEventData[] }[],
+    now: Date,
+  ): Promise<boolean[]> {
     return this.#tx(async (run) => {
-      const [res] = await run([appendEventsSql(items, now), ...notifySql(EVENTS_CHANNEL, items.map((i) => i.runId))], {
-        last: true,
-      });
+      const [res] = await run(
+        [
+          appendEventsSql(items, now),
+          ...notifySql(
+            EVENTS_CHANNEL,
+            items.map((i) => i.runId),
+          ),
+        ],
+        {
+          last: true,
+        },
+      );
       const done = new Set((res?.[0]?.ids ?? []) as string[]);
       return items.map((i) => done.has(i.runId));
     });
@@ -202,7 +244,10 @@ export class DrizzleRunStore implements RunStore {
     });
   }
 
-  async heartbeat(workerId: string, now: Date): Promise<{ runId: string; attempt: number; status: RunStatus }[]> {
+  async heartbeat(
+    workerId: string,
+    now: Date,
+  ): Promise<{ runId: string; attempt: number; status: RunStatus }[]> {
     const rows = await this.#read(
       `with hb as (
          update run_attempts a set heartbeat_at = ${ts(now)}
@@ -210,7 +255,11 @@ export class DrizzleRunStore implements RunStore {
           returning a.run_id, a.number)
        select hb.run_id, hb.number, r.status from hb join runs r on r.id = hb.run_id`,
     );
-    return rows.map((r) => ({ runId: String(r.run_id), attempt: Number(r.number), status: r.status as RunStatus }));
+    return rows.map((r) => ({
+      runId: String(r.run_id),
+      attempt: Number(r.number),
+      status: r.status as RunStatus,
+    }));
   }
 
   async sweepCandidates(now: Date, leaseMs: number, limit: number): Promise<SweepCandidates> {
@@ -235,7 +284,11 @@ export class DrizzleRunStore implements RunStore {
     ]);
     const pair = (r: Record<string, unknown>) => ({ runId: String(r.id), attempt: Number(r.attempt) });
     return {
-      lostAttempts: lost.map((r) => ({ runId: String(r.run_id), attempt: Number(r.number), retrySafe: Boolean(r.retry_safe) })),
+      lostAttempts: lost.map((r) => ({
+        runId: String(r.run_id),
+        attempt: Number(r.number),
+        retrySafe: Boolean(r.retry_safe),
+      })),
       pastDeadline: late.map(pair),
       unanswered: unanswered.map(pair),
       expiring: expiring.map(pair),
@@ -261,7 +314,10 @@ export class DrizzleRunStore implements RunStore {
             .filter((c) => c.n >= (c.kind === 'b' ? limits.perBuyer : limits.perAgent))
             .map((c) => `${c.kind}:${c.id}`),
         );
-        free = { buyers: buyers.filter((b) => !full.has(`b:${b}`)), agents: agents.filter((a) => !full.has(`a:${a}`)) };
+        free = {
+          buyers: buyers.filter((b) => !full.has(`b:${b}`)),
+          agents: agents.filter((a) => !full.has(`a:${a}`)),
+        };
       }
       const [res] = await run([unblockSql(free.buyers, free.agents, limit)]);
       const ids = (res?.[0]?.ids ?? []) as string[];
@@ -329,7 +385,8 @@ export class DrizzleRunStore implements RunStore {
   }
 
   async #read(text: string): Promise<Record<string, unknown>[]> {
-    if (this.handle.engine === 'pglite') return (await this.handle.pglite.query(text)).rows as Record<string, unknown>[];
+    if (this.handle.engine === 'pglite')
+      return (await this.handle.pglite.query(text)).rows as Record<string, unknown>[];
     return (await this.handle.pool.query(text)).rows;
   }
 

@@ -2,6 +2,7 @@ import type { ApplyContext, NewRun, Run, SubmitOutcome } from '@jeton/core';
 import { EMPTY_USAGE } from '@jeton/core';
 import { applyInTransaction } from '../ledger/apply-in-transaction.ts';
 import { jsonLiteral, type SqlQuery, type SqlRunner } from '../ledger/sql-runner.ts';
+import { openAccountsSql } from '../ledger/store.ts';
 import type { RunQueue } from './queue.ts';
 import { appendEventsSql, EVENTS_CHANNEL, notifySql, runFromJson } from './rows.ts';
 
@@ -13,7 +14,8 @@ export const HOLD_MARGIN_MS = 3600_000;
 
 export const holdIdOf = (runId: string) => `hold_${runId}`;
 
-const keyOf = (r: { buyerId: string; idempotencyKey: string | null }) => `${r.buyerId}\u0000${r.idempotencyKey}`;
+const keyOf = (r: { buyerId: string; idempotencyKey: string | null }) =>
+  `${r.buyerId}\u0000${r.idempotencyKey}`;
 
 /**
  * Creates runs, holds their quotes and enqueues their jobs in one transaction: either a run exists
@@ -52,7 +54,10 @@ export async function submitRuns(
   const fresh: number[] = [];
   const firstOfKey = new Map<string, number>();
   items.forEach((item, i) => {
-    if (item.idempotencyKey === null) return void fresh.push(i);
+    if (item.idempotencyKey === null) {
+      fresh.push(i);
+      return;
+    }
     const k = keyOf(item);
     const before = existing.get(k);
     if (before) {
@@ -143,6 +148,8 @@ export async function submitRuns(
                expires_at timestamptz, created_at timestamptz)
            returning *)
          select coalesce(json_agg(row_to_json(ins)), '[]'::json) as runs from ins`,
+        // The creator can be paid when the run ends: their earnings accounts exist from now on.
+        openAccountsSql([...new Set(created.map((r) => r.creatorId))]),
         appendEventsSql(
           created.map((r) => ({ runId: r.id, events: [{ type: 'status', status: 'queued' }] })),
           ctx.now,
