@@ -1,8 +1,11 @@
 import type { Catalog } from '@jeton/core';
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
 import { problem } from './problem.ts';
 import { catalogRoutes } from './routes/catalog.ts';
+import { MAX_JSON_BYTES } from './routes/json-body.ts';
+import { type RunRouteDeps, runRoutes } from './routes/runs.ts';
 
 export interface HealthReport {
   engine: 'pglite' | 'postgres';
@@ -15,6 +18,7 @@ export interface AppDeps {
   health: () => Promise<HealthReport>;
   version: string;
   catalog: Catalog;
+  runs: RunRouteDeps;
 }
 
 /** The HTTP application: routes and the one place where errors become problem+json. */
@@ -33,7 +37,23 @@ export function createApp(deps: AppDeps): Hono {
     }
   });
 
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      // Uploads have their own, larger limits; everything else is JSON.
+      maxSize: MAX_JSON_BYTES,
+      onError: () => {
+        const res = problem('body-too-large', 'The body is too large', 413, {
+          detail: `At most ${MAX_JSON_BYTES} bytes.`,
+        });
+        // The rest of the body is not read: the connection cannot carry another request.
+        res.headers.set('connection', 'close');
+        return res;
+      },
+    }),
+  );
   app.route('/', catalogRoutes(deps.catalog));
+  app.route('/', runRoutes(deps.runs));
 
   app.notFound((c) =>
     problem('not-found', 'No such resource', 404, {

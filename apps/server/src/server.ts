@@ -1,35 +1,66 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { Catalog, type Config, createLogger, Ledger, type Logger } from '@jeton/core';
 import {
+  type AgentExecutor,
+  Catalog,
+  type Config,
+  createLogger,
+  Ledger,
+  type Logger,
+  RegistryExecutor,
+} from '@jeton/core';
+import {
+  ApiKeys,
   type DatabaseHandle,
   DrizzleCatalogStore,
   DrizzleLedgerStore,
+  EVENTS_CHANNEL,
+  LocalBlobStorage,
   migrateDatabase,
   openDatabase,
+  type RunPlatform,
+  startRunPlatform,
 } from '@jeton/db';
 import { sql } from 'drizzle-orm';
 import { createApp } from './app.ts';
-import { seedCatalog } from './seed.ts';
+import { RunWatchers } from './routes/run-events.ts';
+import { JETON_LABS, seedCatalog } from './seed.ts';
 
 export interface RunningServer {
-  url: string;
+  /** The HTTP address; null in a worker-only process. */
+  url: string | null;
   database: DatabaseHandle;
   ledger: Ledger;
   catalog: Catalog;
+  runs: RunPlatform;
+  keys: ApiKeys;
   close(): Promise<void>;
+}
+
+export interface ServerRoles {
+  /** Serve the HTTP API (default true). */
+  api?: boolean;
+  /** Execute runs and sweep (default true). On the embedded database a process always does both. */
+  worker?: boolean;
+  /** What runs agents; by default the built-in agents that ship with this version. */
+  executor?: AgentExecutor;
 }
 
 export const VERSION = '0.1.0';
 
+/** The built-in agents' code arrives with the agent runtime; until then they are listed, not runnable. */
+const builtinAgents = new RegistryExecutor({});
+
 /**
- * Starts the whole platform in one process: database (migrated on every start, on either engine),
- * the ledger's hold-expiry sweep, the catalog (seeded with the built-in agents) and its sweep, and the
- * HTTP server.
+ * Starts the platform in one process: the database (migrated on every start, on either engine), the
+ * catalog (seeded with the built-in agents), the run engine, and per role the HTTP API and/or a
+ * worker with the sweeps (holds, catalog, runs). `npm start` runs every role on the embedded
+ * database; on Postgres any number of API and worker processes share the work.
  */
 export async function startServer(
   config: Config,
   logger: Logger = createLogger(config.logLevel),
+  roles: ServerRoles = {},
 ): Promise<RunningServer> {
   const database = await openDatabase({
     url: config.databaseUrl,
@@ -37,8 +68,15 @@ export async function startServer(
     poolMax: config.dbPoolMax,
   });
   await migrateDatabase(database);
+  const api = roles.api ?? true;
+  const worker = database.engine === 'pglite' || (roles.worker ?? true);
   logger.info(
-    { engine: database.engine, dataDir: database.engine === 'pglite' ? config.dataDir : undefined },
+    {
+      engine: database.engine,
+      dataDir: database.engine === 'pglite' ? config.dataDir : undefined,
+      api,
+      worker,
+    },
     'database ready',
   );
 
@@ -46,54 +84,107 @@ export async function startServer(
     commissionBps: config.commissionBps,
     payoutMinimum: config.payoutMinimum,
   });
-  const sweep = setInterval(() => {
-    ledger
-      .expireDue()
-      .then((n) => n > 0 && logger.info({ expired: n }, 'expired holds released'))
-      .catch((err) => logger.error({ err }, 'hold expiry sweep failed'));
-  }, config.holdSweepSeconds * 1000);
-  sweep.unref();
-
   const catalog = new Catalog(new DrizzleCatalogStore(database), { priceNoticeDays: config.priceNoticeDays });
-  await seedCatalog(catalog, logger);
-  const catalogSweep = setInterval(() => {
-    catalog
-      .sweep()
-      .then((r) => r.promoted > 0 && logger.info(r, 'price changes applied'))
-      .catch((err) => logger.error({ err }, 'catalog sweep failed'));
-  }, config.catalogSweepSeconds * 1000);
-  catalogSweep.unref();
+  if (api) {
+    await ledger.openAccounts(JETON_LABS.id);
+    await seedCatalog(catalog, logger);
+  }
 
-  const app = createApp({
-    logger,
-    version: VERSION,
+  const runs = await startRunPlatform({
+    handle: database,
+    url: config.databaseUrl,
     catalog,
-    health: async () => {
-      const rows = (await database.db.execute(
-        sql`select count(*)::int as n from drizzle.__drizzle_migrations`,
-      )) as unknown as {
-        rows: { n: number }[];
-      };
-      return { engine: database.engine, migrations: Number(rows.rows[0]?.n ?? 0) };
-    },
+    executor: roles.executor ?? builtinAgents,
+    storage: new LocalBlobStorage(config.blobDir),
+    limits: { perBuyer: config.runs.perBuyer, perAgent: config.runs.perAgent },
+    maxRunMs: config.runs.maxRunHours * 3600_000,
+    commissionBps: config.commissionBps,
+    payoutMinimum: config.payoutMinimum,
+    logger,
+    ...(worker
+      ? {
+          worker: {
+            capacity: config.runs.workerConcurrency,
+            heartbeatMs: config.runs.heartbeatMs,
+            leaseMs: config.runs.leaseSeconds * 1000,
+            sweepMs: config.runs.sweepSeconds * 1000,
+            questionTimeoutMs: config.runs.questionTimeoutSeconds * 1000,
+            maxArtifactBytes: config.runs.artifactMaxBytes,
+          },
+        }
+      : {}),
   });
+  const keys = new ApiKeys(database.db);
 
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  logger.info({ url }, 'listening');
+  const timers: ReturnType<typeof setInterval>[] = [];
+  const every = (seconds: number, task: () => Promise<unknown>, what: string) => {
+    const t = setInterval(
+      () => void task().catch((err) => logger.error({ err }, `${what} failed`)),
+      seconds * 1000,
+    );
+    t.unref();
+    timers.push(t);
+  };
+  if (worker) {
+    every(
+      config.holdSweepSeconds,
+      async () => {
+        const n = await ledger.expireDue();
+        if (n > 0) logger.info({ expired: n }, 'expired holds released');
+      },
+      'hold expiry sweep',
+    );
+    every(
+      config.catalogSweepSeconds,
+      async () => {
+        const r = await catalog.sweep();
+        if (r.promoted > 0) logger.info(r, 'price changes applied');
+      },
+      'catalog sweep',
+    );
+  }
+
+  let server: ReturnType<typeof serve> | null = null;
+  let url: string | null = null;
+  if (api) {
+    const watchers = new RunWatchers();
+    runs.notifications.on(EVENTS_CHANNEL, (ids) => watchers.notify(ids));
+    const app = createApp({
+      logger,
+      version: VERSION,
+      catalog,
+      runs: { engine: runs.engine, store: runs.store, storage: runs.storage, keys, watchers },
+      health: async () => {
+        const rows = (await database.db.execute(
+          sql`select count(*)::int as n from drizzle.__drizzle_migrations`,
+        )) as unknown as { rows: { n: number }[] };
+        return { engine: database.engine, migrations: Number(rows.rows[0]?.n ?? 0) };
+      },
+    });
+    server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+      const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+    });
+    const { port } = server.address() as AddressInfo;
+    url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    logger.info({ url }, 'listening');
+  }
 
   return {
     url,
     database,
     ledger,
     catalog,
+    runs,
+    keys,
     close: async () => {
-      clearInterval(sweep);
-      clearInterval(catalogSweep);
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const t of timers) clearInterval(t);
+      if (server) {
+        const s = server;
+        // Open event streams would hold the server open: close them too.
+        (s as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+        await new Promise<void>((resolve) => s.close(() => resolve()));
+      }
+      await runs.close(5000);
       await database.close();
     },
   };

@@ -1,3 +1,4 @@
+export { ApiKeys, type KeyOwner, SCOPES, type Scope } from './accounts/api-keys.ts';
 export { LocalBlobStorage } from './blobs/local.ts';
 export { DrizzleCatalogStore, MEDIAN_WINDOW, upsertSearchRows } from './catalog/store.ts';
 export * from './connect.ts';

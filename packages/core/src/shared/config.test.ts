@@ -18,6 +18,18 @@ describe('loadConfig', () => {
         dbPoolMax: 20,
         priceNoticeDays: 14,
         catalogSweepSeconds: 60,
+        blobDir: './.jeton/blobs',
+        runs: {
+          perBuyer: 10,
+          perAgent: 200,
+          maxRunHours: 24,
+          workerConcurrency: 16,
+          heartbeatMs: 2000,
+          leaseSeconds: 20,
+          sweepSeconds: 5,
+          questionTimeoutSeconds: 900,
+          artifactMaxBytes: 100 * 1024 * 1024,
+        },
       },
     });
   });

@@ -21,6 +21,26 @@ const schema = z.object({
   JETON_DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(20),
   JETON_PRICE_NOTICE_DAYS: z.coerce.number().int().min(0).max(365).default(14),
   JETON_CATALOG_SWEEP_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  JETON_BLOB_DIR: z.string().min(1).optional(),
+  JETON_RUNS_PER_BUYER: z.coerce.number().int().min(1).max(100_000).default(10),
+  JETON_RUNS_PER_AGENT: z.coerce.number().int().min(1).max(1_000_000).default(200),
+  JETON_RUN_MAX_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(24),
+  JETON_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(16),
+  JETON_HEARTBEAT_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
+  JETON_ATTEMPT_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(20),
+  JETON_RUN_SWEEP_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
+  JETON_QUESTION_TIMEOUT_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(7 * 86_400)
+    .default(900),
+  JETON_ARTIFACT_MAX_MB: z.coerce.number().int().min(1).max(10_000).default(100),
 });
 
 export type Config = {
@@ -38,6 +58,19 @@ export type Config = {
   priceNoticeDays: number;
   /** How often due price changes are applied and the ranking refreshed. */
   catalogSweepSeconds: number;
+  /** Where artifacts and uploads are kept (default: `<dataDir>/blobs`). */
+  blobDir: string;
+  runs: {
+    perBuyer: number;
+    perAgent: number;
+    maxRunHours: number;
+    workerConcurrency: number;
+    heartbeatMs: number;
+    leaseSeconds: number;
+    sweepSeconds: number;
+    questionTimeoutSeconds: number;
+    artifactMaxBytes: number;
+  };
 };
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
@@ -63,6 +96,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       dbPoolMax: e.JETON_DB_POOL_MAX,
       priceNoticeDays: e.JETON_PRICE_NOTICE_DAYS,
       catalogSweepSeconds: e.JETON_CATALOG_SWEEP_SECONDS,
+      blobDir: e.JETON_BLOB_DIR ?? `${e.JETON_DATA_DIR.replace(/\/+$/, '')}/blobs`,
+      runs: {
+        perBuyer: e.JETON_RUNS_PER_BUYER,
+        perAgent: e.JETON_RUNS_PER_AGENT,
+        maxRunHours: e.JETON_RUN_MAX_HOURS,
+        workerConcurrency: e.JETON_WORKER_CONCURRENCY,
+        heartbeatMs: e.JETON_HEARTBEAT_MS,
+        leaseSeconds: e.JETON_ATTEMPT_LEASE_SECONDS,
+        sweepSeconds: e.JETON_RUN_SWEEP_SECONDS,
+        questionTimeoutSeconds: e.JETON_QUESTION_TIMEOUT_SECONDS,
+        artifactMaxBytes: e.JETON_ARTIFACT_MAX_MB * 1024 * 1024,
+      },
     },
   };
 }

@@ -3,13 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   type Actor,
-  type AgentContext,
-  type AgentExecutor,
   AgentFailure,
+  type BuiltinAgent,
   Catalog,
   Ledger,
   type ManifestInput,
-  type Run,
+  RegistryExecutor,
 } from '@jeton/core';
 import { LocalBlobStorage } from '../blobs/local.ts';
 import { DrizzleCatalogStore } from '../catalog/store.ts';
@@ -19,8 +18,6 @@ import { agentManifest } from '../testing/index.ts';
 import { type RunPlatform, type RunPlatformOptions, startRunPlatform } from './platform.ts';
 
 export const creator: Actor = { id: 'usr_creator', role: 'user' };
-
-type AgentFn = (ctx: AgentContext, run: Run) => Promise<void>;
 
 /** The gate agent's state: how many are inside now, the most at once, and the promise they wait on. */
 export const gate = { running: 0, peak: 0, opened: Promise.resolve(), open: () => {} };
@@ -32,7 +29,7 @@ export function closeGate(): void {
 }
 
 /** Built-in test agents, by runtime entry (the slug). */
-export const testAgents: Record<string, AgentFn> = {
+export const testAgents: Record<string, BuiltinAgent> = {
   echo: async (ctx) => {
     ctx.progress(50, 'echoing');
     ctx.log('info', `got ${String(ctx.input.text).length} characters`);
@@ -87,16 +84,7 @@ export const testAgents: Record<string, AgentFn> = {
   },
 };
 
-export const testExecutor: AgentExecutor = {
-  unavailable: (m) =>
-    m.runtime.kind === 'builtin' && testAgents[m.runtime.entry]
-      ? null
-      : `no test agent "${JSON.stringify(m.runtime)}"`,
-  execute: async (run, manifest, _bundle, ctx) => {
-    if (manifest.runtime.kind !== 'builtin') throw new Error('not a built-in');
-    await testAgents[manifest.runtime.entry]!(ctx, run);
-  },
-};
+export const testExecutor = new RegistryExecutor(testAgents);
 
 export const perEvent = {
   pricing: {

@@ -72,4 +72,5 @@ export async function resetLedger(handle: DatabaseHandle): Promise<void> {
     sql`update ledger_accounts set debits_pending = 0, debits_posted = 0, credits_pending = 0, credits_posted = 0`,
   );
 }
+export { eventually, perEvent, testAgents, testExecutor } from '../runs/runs-suite.ts';
 export { agentManifest } from './catalog-fixtures.ts';

@@ -1,0 +1,52 @@
+import type { Context } from 'hono';
+import type { z } from 'zod';
+import { problem } from '../problem.ts';
+
+/** The most a JSON request body may weigh. */
+export const MAX_JSON_BYTES = 1024 * 1024;
+
+/**
+ * Reads and validates a JSON body: too large (413), not JSON (400), or not the expected shape (422
+ * with every issue and its path) are all clear errors, never a 500.
+ */
+export async function parseJsonBody<T extends z.ZodType>(
+  c: Context,
+  schema: T,
+): Promise<{ ok: true; value: z.output<T> } | { ok: false; response: Response }> {
+  const declared = Number(c.req.header('content-length') ?? '0');
+  if (declared > MAX_JSON_BYTES) return { ok: false, response: tooLarge() };
+  const text = await c.req.text();
+  if (Buffer.byteLength(text) > MAX_JSON_BYTES) return { ok: false, response: tooLarge() };
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return {
+      ok: false,
+      response: problem('malformed-json', 'The body is not valid JSON', 400, {
+        detail: 'Send a JSON object with "content-type: application/json".',
+      }),
+    };
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      response: problem('invalid-request', 'The request is not valid', 422, {
+        issues: parsed.error.issues.map((i) => ({
+          path: ['$', ...i.path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))]
+            .join('.')
+            .replaceAll('.[', '['),
+          message: i.message,
+        })),
+      }),
+    };
+  }
+  return { ok: true, value: parsed.data };
+}
+
+function tooLarge(): Response {
+  return problem('body-too-large', 'The body is too large', 413, {
+    detail: `At most ${MAX_JSON_BYTES} bytes.`,
+  });
+}

@@ -1,0 +1,79 @@
+import { type Actor, isFinal, type RunEngine } from '@jeton/core';
+import type { Context } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { runProblem } from './run-problems.ts';
+import { eventJson } from './run-view.ts';
+
+/** Wakes the streams of runs that have news; fed by the database's notifications. */
+export class RunWatchers {
+  readonly #waiting = new Map<string, Set<() => void>>();
+
+  /** Call with the ids of runs that have new events. */
+  notify(runIds: readonly string[]): void {
+    for (const id of runIds) {
+      const set = this.#waiting.get(id);
+      if (!set) continue;
+      this.#waiting.delete(id);
+      for (const wake of set) wake();
+    }
+  }
+
+  /** Resolves at the next news of `runId`, or after `ms`. */
+  wait(runId: string, ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const set = this.#waiting.get(runId) ?? new Set();
+      this.#waiting.set(runId, set);
+      const done = () => {
+        clearTimeout(timer);
+        set.delete(done);
+        if (set.size === 0 && this.#waiting.get(runId) === set) this.#waiting.delete(runId);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      set.add(done);
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+}
+
+const PAGE = 500;
+/** Without news, a comment this often keeps proxies from closing the stream (and catches missed notifications). */
+const KEEPALIVE_MS = 15_000;
+
+/**
+ * A run's events as Server-Sent Events, from `Last-Event-ID` (or `?after=`) on: first what is stored,
+ * then live, until the run's final status has been sent. Each event's id is its sequence number, so a
+ * client that reconnects with the last id it saw misses nothing and sees nothing twice.
+ */
+export async function streamRunEvents(c: Context, engine: RunEngine, watchers: RunWatchers, actor: Actor) {
+  const runId = c.req.param('id')!;
+  const from = c.req.header('last-event-id') ?? c.req.query('after') ?? '0';
+  if (!/^\d{1,9}$/.test(from)) {
+    return runProblem({
+      type: 'input_invalid',
+      issues: [{ path: 'Last-Event-ID', message: 'must be a sequence number' }],
+    });
+  }
+  const first = await engine.get(actor, runId);
+  if (!first.ok) return runProblem(first.error);
+
+  return streamSSE(c, async (stream) => {
+    const closed = new AbortController();
+    stream.onAbort(() => closed.abort());
+    let after = Number(from);
+    let ended = isFinal(first.value.status) && first.value.lastSeq <= after;
+    while (!ended && !closed.signal.aborted) {
+      const page = await engine.events(actor, runId, after, PAGE);
+      if (!page.ok) break;
+      for (const e of page.value) {
+        await stream.writeSSE({ id: String(e.seq), event: e.data.type, data: JSON.stringify(eventJson(e)) });
+        after = e.seq;
+        if (e.data.type === 'status' && isFinal(e.data.status)) ended = true;
+      }
+      if (ended || page.value.length === PAGE) continue;
+      await watchers.wait(runId, KEEPALIVE_MS, closed.signal);
+      if (!closed.signal.aborted) await stream.write(': keep-alive\n\n');
+    }
+  });
+}

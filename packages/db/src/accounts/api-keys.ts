@@ -1,0 +1,64 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { newId } from '@jeton/core';
+import { and, eq, isNull } from 'drizzle-orm';
+import type { Database } from '../connect.ts';
+import { apiKeys } from './schema.ts';
+
+/** What a key lets a program do. Issue 6 widens the set; runs need these. */
+export const SCOPES = ['runs:read', 'runs:write', 'wallet:read'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export interface KeyOwner {
+  keyId: string;
+  userId: string;
+  scopes: Scope[];
+}
+
+const hashOf = (key: string) => createHash('sha256').update(key).digest('base64url');
+
+/**
+ * API keys: `jtn_` and 43 characters of randomness (256 bits). The key is returned once; only its
+ * SHA-256 is stored, so a leaked table leaks no key.
+ */
+export class ApiKeys {
+  constructor(private readonly db: Database) {}
+
+  async create(
+    userId: string,
+    name: string,
+    scopes: readonly Scope[] = SCOPES,
+    now: Date = new Date(),
+  ): Promise<{ id: string; key: string }> {
+    const key = `jtn_${randomBytes(32).toString('base64url')}`;
+    const id = newId('key', now.getTime());
+    await this.db.insert(apiKeys).values({
+      id,
+      userId,
+      name,
+      prefix: key.slice(0, 10),
+      hash: hashOf(key),
+      scopes: [...scopes],
+      createdAt: now,
+    });
+    return { id, key };
+  }
+
+  /** The owner of a live key, or null for an unknown or revoked one. */
+  async verify(key: string): Promise<KeyOwner | null> {
+    if (!/^jtn_[A-Za-z0-9_-]{43}$/.test(key)) return null;
+    const [row] = await this.db
+      .select({ id: apiKeys.id, userId: apiKeys.userId, scopes: apiKeys.scopes })
+      .from(apiKeys)
+      .where(and(eq(apiKeys.hash, hashOf(key)), isNull(apiKeys.revokedAt)));
+    return row ? { keyId: row.id, userId: row.userId, scopes: row.scopes as Scope[] } : null;
+  }
+
+  async revoke(userId: string, keyId: string, now: Date = new Date()): Promise<boolean> {
+    const rows = await this.db
+      .update(apiKeys)
+      .set({ revokedAt: now })
+      .where(and(eq(apiKeys.id, keyId), eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt)))
+      .returning({ id: apiKeys.id });
+    return rows.length > 0;
+  }
+}
