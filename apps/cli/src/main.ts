@@ -6,7 +6,9 @@ import { ledgerVerify } from './commands/ledger-verify.ts';
 const HELP = `jeton — the Jeton marketplace from the command line
 
 Usage:
-  jeton serve                 start the marketplace (API, worker, web) on the configured database
+  jeton serve [--api-only]    start the marketplace (API and a worker) on the configured database;
+                              with --api-only (Postgres), the API alone: run workers beside it
+  jeton worker                execute runs (Postgres): start as many as the load needs, on any machine
   jeton ledger verify [--json]
                               recompute every balance from the transfers and check every invariant;
                               exits 1 and names the offending accounts when a check fails
@@ -35,8 +37,18 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (command === 'serve' && !sub) {
-    await runMain();
+    await runMain({ api: true, worker: values['api-only'] !== true });
     return -1; // keeps running until a signal
+  }
+  if (command === 'worker' && !sub) {
+    if (!loaded.config.databaseUrl) {
+      console.error(
+        'jeton worker shares the work through Postgres: set DATABASE_URL (the embedded database runs one process: jeton serve).',
+      );
+      return 2;
+    }
+    await runMain({ api: false, worker: true });
+    return -1;
   }
   if (command === 'ledger' && sub === 'verify')
     return ledgerVerify(loaded.config, { json: values.json === true });
@@ -48,7 +60,11 @@ function parse(argv: string[]) {
   return parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      'api-only': { type: 'boolean' },
+    },
   });
 }
 

@@ -1,4 +1,4 @@
 export { createApp } from './app.ts';
 export { problem, problemType } from './problem.ts';
 export { runMain } from './run.ts';
-export { type RunningServer, startServer, VERSION } from './server.ts';
+export { type RunningServer, type ServerRoles, startServer, VERSION } from './server.ts';

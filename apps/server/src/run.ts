@@ -1,18 +1,19 @@
 import { createLogger, loadConfig } from '@jeton/core';
-import { startServer } from './server.ts';
+import { type ServerRoles, startServer } from './server.ts';
 
 /**
- * Runs the marketplace until SIGINT or SIGTERM: configuration from the environment, structured logs,
- * a clean shutdown. Used by `npm start` and `jeton serve`.
+ * Runs the marketplace (or one role of it) until SIGINT or SIGTERM: configuration from the
+ * environment, structured logs, a clean shutdown (running attempts get a few seconds to end; the rest
+ * are handed back to the queue). Used by `npm start`, `jeton serve` and `jeton worker`.
  */
-export async function runMain(): Promise<void> {
+export async function runMain(roles: ServerRoles = {}): Promise<void> {
   const loaded = loadConfig();
   if (!loaded.ok) {
     console.error(`Invalid configuration (see .env.example):\n  ${loaded.errors.join('\n  ')}`);
     process.exit(2);
   }
   const logger = createLogger(loaded.config.logLevel);
-  const running = await startServer(loaded.config, logger).catch((err: unknown) => {
+  const running = await startServer(loaded.config, logger, roles).catch((err: unknown) => {
     logger.fatal({ err }, 'could not start');
     process.exit(1);
   });

@@ -160,7 +160,8 @@ export class RunWorker {
 
   /** Keeps this worker's attempts alive; stops those the platform ended elsewhere. */
   async beat(): Promise<void> {
-    const alive = await this.#store.heartbeat(this.#o.workerId, this.#clock.now());
+    const mine = [...this.#active.values()].map((e) => ({ runId: e.run.id, attempt: e.run.attempt }));
+    const alive = await this.#store.heartbeat(this.#o.workerId, mine, this.#clock.now());
     const byRun = new Map(alive.map((a) => [a.runId, a]));
     for (const [runId, exec] of this.#active) {
       const a = byRun.get(runId);

@@ -115,10 +115,15 @@ export interface RunStore {
   append(items: { runId: string; attempt: number; events: RunEventData[] }[], now: Date): Promise<boolean[]>;
   addArtifact(artifact: Artifact, attempt: number): Promise<{ ok: boolean }>;
   /**
-   * Keeps this worker's open attempts alive and answers which of them should stop: the run ended,
-   * moved on to another attempt, or is no longer running.
+   * Keeps alive the attempts this worker is executing right now (only those: an attempt it gave up on
+   * must go silent, so that the sweep ends it) and answers the ones still open, with their runs'
+   * statuses; an attempt missing from the answer was ended elsewhere.
    */
-  heartbeat(workerId: string, now: Date): Promise<{ runId: string; attempt: number; status: RunStatus }[]>;
+  heartbeat(
+    workerId: string,
+    attempts: readonly { runId: string; attempt: number }[],
+    now: Date,
+  ): Promise<{ runId: string; attempt: number; status: RunStatus }[]>;
   sweepCandidates(now: Date, leaseMs: number, limit: number): Promise<SweepCandidates>;
   /** Queued runs waiting for a slot that another process may now give them: re-offers them. */
   unblock(limit: number, limits?: ConcurrencyLimits): Promise<number>;

@@ -34,6 +34,10 @@ export class RunQueue {
       schedule: false,
       // Nothing here needs pg-boss's per-second bookkeeping; the run tables say what happened.
       persistQueueStats: false,
+      // Expired claims (a worker killed after it took a job) are re-offered by this pass: every 2 s,
+      // so that a lost job waits seconds, not the default minute. One process does it at a time.
+      superviseIntervalSeconds: 2,
+      monitorIntervalSeconds: 2,
     } as const;
     const boss =
       handle.engine === 'pglite'
@@ -42,13 +46,15 @@ export class RunQueue {
     boss.on('error', () => {});
     await boss.start();
     await boss.createQueue(RUN_QUEUE, {
-      // A worker that dies between claiming a job and starting its run loses the job for this long.
-      expireInSeconds: 30,
+      // A worker that dies between claiming a job and starting its run strands the job this long; a
+      // worker that holds jobs while it waits for capacity lets them go to others after it too (the
+      // start is a compare-and-set, so a job taken twice starts its run once).
+      expireInSeconds: 5,
       retryLimit: 20,
       retryDelay: 1,
       retryBackoff: true,
-      retryDelayMax: 30,
-      deleteAfterSeconds: 3600,
+      retryDelayMax: 10,
+      deleteAfterSeconds: 600,
       notify: true,
     });
     return new RunQueue(boss);

@@ -246,12 +246,17 @@ export class DrizzleRunStore implements RunStore {
 
   async heartbeat(
     workerId: string,
+    attempts: readonly { runId: string; attempt: number }[],
     now: Date,
   ): Promise<{ runId: string; attempt: number; status: RunStatus }[]> {
+    if (attempts.length === 0) return [];
+    const pairs = attempts.map((a) => ({ run_id: a.runId, number: a.attempt }));
     const rows = await this.#read(
       `with hb as (
          update run_attempts a set heartbeat_at = ${ts(now)}
-          where a.worker_id = ${literal(workerId)} and a.ended_at is null
+           from json_to_recordset(${jsonLiteral(pairs)}) as p(run_id text, number int)
+          where a.run_id = p.run_id and a.number = p.number
+            and a.worker_id = ${literal(workerId)} and a.ended_at is null
           returning a.run_id, a.number)
        select hb.run_id, hb.number, r.status from hb join runs r on r.id = hb.run_id`,
     );
