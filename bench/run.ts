@@ -4,6 +4,7 @@ import type { Engine } from '@jeton/db';
 import { loadCatalog, measureSearch, type SearchResult } from './catalog-search.ts';
 import { type CycleResult, measureCycles, openBenchDatabase } from './ledger-cycles.ts';
 import { describeMachine } from './machine.ts';
+import { measureRuns, type RunsResult, startEmbedded, startPostgres } from './runs-engine.ts';
 
 /**
  * `npm run bench`: measures, then rewrites its section of BENCHMARKS.md. Postgres runs when
@@ -21,7 +22,7 @@ const callerCounts = process.env.BENCH_CALLERS?.split(',').map(Number) ?? [1, 16
 /** Only a full run rewrites BENCHMARKS.md. */
 const partial = Boolean(process.env.BENCH_ENGINES || process.env.BENCH_CALLERS || process.env.BENCH_AGENTS);
 /** Which benchmarks run: BENCH_ONLY=catalog runs the catalog search alone (and rewrites its section). */
-const only = new Set(process.env.BENCH_ONLY?.split(',') ?? ['ledger', 'catalog']);
+const only = new Set(process.env.BENCH_ONLY?.split(',') ?? ['ledger', 'catalog', 'runs']);
 const searchAgents = Number(process.env.BENCH_AGENTS ?? 100_000);
 const searchers = 32;
 /** A searcher's pause between queries when paced: the rhythm of someone typing into instant search. */
@@ -30,6 +31,90 @@ const THINK_MS: [number, number] = [100, 500];
 async function main(): Promise<void> {
   if (only.has('ledger')) await ledgerBench();
   if (only.has('catalog')) await catalogBench();
+  if (only.has('runs')) await runsBench();
+}
+
+/** Clients submitting runs at once; enough to keep both engines' batches full. */
+const RUN_CLIENTS = 64;
+
+async function runsBench(): Promise<void> {
+  const results: RunsResult[] = [];
+  for (const engine of engines) {
+    const platform = engine === 'pglite' ? await startEmbedded() : await startPostgres(2);
+    try {
+      await measureRuns(platform, { clients: 32, seconds: 2 }); // warm-up
+      const saturation = [];
+      for (let i = 0; i < repeats; i++) {
+        saturation.push(await measureRuns(platform, { clients: RUN_CLIENTS, seconds: seconds * 2 }));
+      }
+      saturation.sort((x, y) => x.completed / x.seconds - y.completed / y.seconds);
+      const median = saturation[Math.floor(saturation.length / 2)]!;
+      results.push(median);
+      const rate = median.completed / median.seconds;
+      console.log(
+        `${engine} runs, saturation: ${rate.toFixed(0)} runs/s (of ${saturation.map((r) => (r.completed / r.seconds).toFixed(0)).join(', ')}), start p50 ${median.startP50.toFixed(0)} ms p99 ${median.startP99.toFixed(0)} ms`,
+      );
+      // Paced at about 70% of what it sustains: the latency a platform that is not overloaded gives.
+      const paced = Math.max(50, Math.floor((rate * 0.7) / 50) * 50);
+      const r = await measureRuns(platform, { clients: RUN_CLIENTS, seconds: seconds * 2, rate: paced });
+      results.push(r);
+      console.log(
+        `${engine} runs, paced at ${paced}/s: start p50 ${r.startP50.toFixed(0)} ms p99 ${r.startP99.toFixed(0)} ms, end p99 ${r.endP99.toFixed(0)} ms`,
+      );
+    } finally {
+      await platform.close();
+    }
+  }
+  if (partial) {
+    console.log('(a partial run: BENCHMARKS.md left as it was)');
+    return;
+  }
+  const section = [
+    '## Runs: platform overhead per run',
+    '',
+    'Runs of a built-in agent that does nothing (`noop`, 1 credit per run), so that every millisecond',
+    "measured is the platform's own: HTTP submission with an API key, input validation, the quote, the",
+    'run, its hold and its job in one transaction, the job claimed by a worker, the start, the attempt,',
+    'the events, the end with the capture (creator and platform paid) in one transaction, and the',
+    "catalog's stats. 64 buyers' clients submit over HTTP (keep-alive) from the benchmark process, which",
+    'shares the machine with what it measures. *Throughput* counts runs that ended succeeded and charged',
+    'inside the window; *start* is submission (the run row) to start (its attempt), *end* is submission to',
+    "succeeded and charged, both from the runs' own timestamps. Every run of every window succeeded and",
+    'was charged exactly its price (checked).',
+    '',
+    '- *embedded*: `npm start` as shipped: one process (API, worker, PGlite persisted to a directory).',
+    '- *Postgres*: `jeton serve --api-only` and two `jeton worker` processes, one local Postgres.',
+    '- *saturation*: clients submit as fast as they are answered; *paced*: a steady rate at about 70% of',
+    '  the saturation figure.',
+    '',
+    'Targets (issue 4): at least 300 runs/s embedded, and at least 1,000 runs/s on Postgres with p99',
+    'submit→start under 100 ms. Read the table below against them: on this machine the embedded target',
+    'holds and the Postgres one does not (see *Where the time goes*).',
+    '',
+    '**Where the time goes (Postgres).** Postgres, the API, both workers and the load generator share',
+    'the two cores, which `top` shows ~90% busy at saturation (steal included). Per run the platform',
+    'makes four group-committed transactions (submit: run + hold + job; start: attempt; end: status +',
+    "capture; stats, gathered for 100 ms), plus pg-boss's claim and confirm. What was measured and",
+    'changed on the way from 50 to ~600 runs/s: a per-agent slot lock held by every end (ends no longer',
+    'take it); the hot escrow and earnings rows locked for three round trips (the ledger now writes in',
+    "the transaction's last round trip, with the run's own rows and its job); `fetch` in the load",
+    'generator (3-4× the CPU of `node:http`); one stats transaction per run. The next levers: fewer',
+    'processes per core (one worker), confirming jobs inside the start transaction, prepared statements.',
+    '',
+    `- Machine: ${describeMachine()}`,
+    `- Postgres: ${postgresVersion()} (local, default settings, fsync on)`,
+    `- Command: \`${process.env.BENCH_ONLY ? `BENCH_ONLY=${process.env.BENCH_ONLY} ` : ''}npm run bench\` (saturation: median of ${repeats} windows of ${seconds * 2} s; paced: one window)`,
+    `- Date: ${new Date().toISOString().slice(0, 10)}`,
+    '',
+    '| engine | processes | mode | offered runs/s | completed runs/s | start p50 ms | start p99 ms | end p50 ms | end p99 ms |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...results.map(
+      (r) =>
+        `| ${r.engine} | ${r.topology} | ${r.mode} | ${r.offered ?? 'as fast as accepted'} | ${(r.completed / r.seconds).toFixed(0)} | ${r.startP50.toFixed(0)} | ${r.startP99.toFixed(0)} | ${r.endP50.toFixed(0)} | ${r.endP99.toFixed(0)} |`,
+    ),
+    '',
+  ].join('\n');
+  replaceSection('BENCHMARKS.md', '## Runs: platform overhead per run', section);
 }
 
 async function catalogBench(): Promise<void> {

@@ -4,6 +4,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
 import { problem } from './problem.ts';
 import { catalogRoutes } from './routes/catalog.ts';
+import { fileRoutes } from './routes/files.ts';
 import { MAX_JSON_BYTES } from './routes/json-body.ts';
 import { type RunRouteDeps, runRoutes } from './routes/runs.ts';
 
@@ -37,23 +38,22 @@ export function createApp(deps: AppDeps): Hono {
     }
   });
 
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      // Uploads have their own, larger limits; everything else is JSON.
-      maxSize: MAX_JSON_BYTES,
-      onError: () => {
-        const res = problem('body-too-large', 'The body is too large', 413, {
-          detail: `At most ${MAX_JSON_BYTES} bytes.`,
-        });
-        // The rest of the body is not read: the connection cannot carry another request.
-        res.headers.set('connection', 'close');
-        return res;
-      },
-    }),
-  );
+  const jsonLimit = bodyLimit({
+    maxSize: MAX_JSON_BYTES,
+    onError: () => {
+      const res = problem('body-too-large', 'The body is too large', 413, {
+        detail: `At most ${MAX_JSON_BYTES} bytes.`,
+      });
+      // The rest of the body is not read: the connection cannot carry another request.
+      res.headers.set('connection', 'close');
+      return res;
+    },
+  });
+  // Uploads have their own limits (a field's, or JETON_UPLOAD_MAX_MB); everything else is JSON.
+  app.use('/v1/*', (c, next) => (c.req.path === '/v1/files' ? next() : jsonLimit(c, next)));
   app.route('/', catalogRoutes(deps.catalog));
   app.route('/', runRoutes(deps.runs));
+  app.route('/', fileRoutes(deps.runs.engine, deps.runs.keys));
 
   app.notFound((c) =>
     problem('not-found', 'No such resource', 404, {

@@ -19,6 +19,7 @@ import {
   migrateDatabase,
   openDatabase,
   type RunPlatform,
+  S3BlobStorage,
   startRunPlatform,
 } from '@jeton/db';
 import { sql } from 'drizzle-orm';
@@ -95,7 +96,8 @@ export async function startServer(
     url: config.databaseUrl,
     catalog,
     executor: roles.executor ?? builtinAgents,
-    storage: new LocalBlobStorage(config.blobDir),
+    storage: config.s3 ? new S3BlobStorage(config.s3) : new LocalBlobStorage(config.blobDir),
+    maxUploadBytes: config.uploadMaxBytes,
     limits: { perBuyer: config.runs.perBuyer, perAgent: config.runs.perAgent },
     maxRunMs: config.runs.maxRunHours * 3600_000,
     commissionBps: config.commissionBps,

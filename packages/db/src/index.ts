@@ -1,5 +1,6 @@
 export { ApiKeys, type KeyOwner, SCOPES, type Scope } from './accounts/api-keys.ts';
 export { LocalBlobStorage } from './blobs/local.ts';
+export { S3BlobStorage, type S3Options } from './blobs/s3.ts';
 export { DrizzleCatalogStore, MEDIAN_WINDOW, upsertSearchRows } from './catalog/store.ts';
 export * from './connect.ts';
 export { applyInTransaction } from './ledger/apply-in-transaction.ts';

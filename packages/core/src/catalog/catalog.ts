@@ -400,8 +400,13 @@ export class Catalog {
   }
 
   /** Called as each run finishes: stats, and the right of its buyer to review it. */
-  recordRunOutcome(outcome: RunOutcome): Promise<{ recorded: boolean }> {
-    return this.#store.recordRunOutcome(outcome, this.#rank);
+  async recordRunOutcome(outcome: RunOutcome): Promise<{ recorded: boolean }> {
+    return { recorded: (await this.#store.recordRunOutcomes([outcome], this.#rank)).recorded === 1 };
+  }
+
+  /** Finished runs, many at once (the run engine sends them in batches). */
+  recordRunOutcomes(outcomes: readonly RunOutcome[]): Promise<{ recorded: number }> {
+    return this.#store.recordRunOutcomes(outcomes, this.#rank);
   }
 
   /** A review of a finished run, by its buyer, once per run. */

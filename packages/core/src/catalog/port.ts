@@ -78,7 +78,11 @@ export interface CatalogStore {
   /** Slugs whose pending version's notice period has ended. */
   duePendingVersions(now: Date): Promise<string[]>;
   /** Idempotent per run id: a second report of the same run changes nothing. */
-  recordRunOutcome(outcome: RunOutcome, rank: (agent: AgentRecord) => number): Promise<{ recorded: boolean }>;
+  /** Records finished runs (a batch: one write per agent, not per run); returns how many counted. */
+  recordRunOutcomes(
+    outcomes: readonly RunOutcome[],
+    rank: (agent: AgentRecord) => number,
+  ): Promise<{ recorded: number }>;
   addReview(
     review: { id: string; runId: string; authorId: string; rating: number; body: string; createdAt: Date },
     rank: (agent: AgentRecord) => number,

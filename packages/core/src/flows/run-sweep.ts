@@ -1,9 +1,9 @@
 import type { Catalog } from '../catalog/catalog.ts';
-import type { RunOutcome } from '../catalog/types.ts';
 import type { ApplyContext } from '../ledger/apply.ts';
 import { DEFAULT_RETRY, failureOutcome, type RetryPolicy, retryDecision } from '../runs/failures.ts';
 import type { ConcurrencyLimits, FinishRequest, RunStore } from '../runs/port.ts';
 import { isFinal } from '../runs/statuses.ts';
+import { runOutcomeOf } from './run-outcome.ts';
 
 export interface SweepOptions {
   /** An open attempt whose heartbeat is older than this has lost its worker. */
@@ -97,28 +97,15 @@ export async function sweepRuns(
       }),
     ),
   ];
-  const outcomes = requests.length ? await store.finish(requests, ctx) : [];
+  const outcomes = requests.length ? await store.finish(requests, ctx, { tellWorkers: true }) : [];
   const done = (from: number, count: number) =>
     outcomes.slice(from, from + count).filter((o) => o.type === 'finished').length;
   const n1 = c.lostAttempts.length;
   const n2 = c.pastDeadline.length;
   const n3 = c.unanswered.length;
   if (catalog) {
-    for (const o of outcomes) {
-      if (o.type !== 'finished' || !isFinal(o.run.status)) continue;
-      const r = o.run;
-      const outcome: RunOutcome = {
-        runId: r.id,
-        agentId: r.agentId,
-        versionId: r.versionId,
-        buyerId: r.buyerId,
-        status: r.status as RunOutcome['status'],
-        durationMs: Math.max(0, ctx.now.getTime() - (r.startedAt ?? r.createdAt).getTime()),
-        creditsPaid: r.charged ?? 0,
-        finishedAt: ctx.now,
-      };
-      await catalog.recordRunOutcome(outcome);
-    }
+    const ended = outcomes.flatMap((o) => (o.type === 'finished' && isFinal(o.run.status) ? [o.run] : []));
+    await catalog.recordRunOutcomes(ended.map((r) => runOutcomeOf(r, ctx.now)));
   }
   return {
     lost: done(0, n1),

@@ -25,6 +25,7 @@ import { Batcher } from '../shared/batcher.ts';
 import { type Clock, systemClock } from '../shared/clock.ts';
 import { newId } from '../shared/ids.ts';
 import type { Logger } from '../shared/logger.ts';
+import { runOutcomeOf } from './run-outcome.ts';
 
 export interface RunWorkerOptions {
   workerId: string;
@@ -41,6 +42,10 @@ export interface RunWorkerOptions {
   clock?: Clock;
   ledgerContext: () => ApplyContext;
   logger?: Logger;
+  /** Finishing transactions in flight at once (default 2; 1 on a one-connection engine). */
+  batchesInFlight?: number;
+  /** How long a batch of finishes waits for company (see `BatcherOptions.lingerMs`). */
+  batchLingerMs?: number;
 }
 
 type StopReason = { kind: 'timeout' } | { kind: 'ended' } | { kind: 'shutdown' };
@@ -99,6 +104,8 @@ export class RunWorker {
     this.#free = options.capacity;
     this.#finishes = new Batcher((reqs) => this.#store.finish(reqs, this.#o.ledgerContext()), {
       maxBatch: 200,
+      maxInFlight: options.batchesInFlight ?? 2,
+      lingerMs: options.batchLingerMs ?? 0,
     });
     // One batch at a time, so that a run's events keep the order in which the agent sent them.
     this.#appends = new Batcher((items) => this.#store.append(items, this.#clock.now()), {
@@ -107,10 +114,12 @@ export class RunWorker {
     });
     this.#outcomes = new Batcher<RunOutcome, void>(
       async (outcomes) => {
-        for (const o of outcomes) await this.#catalog.recordRunOutcome(o);
+        await this.#catalog.recordRunOutcomes(outcomes);
         return outcomes.map((): void => undefined);
       },
-      { maxBatch: 500, maxInFlight: 1 },
+      // Stats need not be instant: outcomes gather for a moment, so that a busy agent's listing row is
+      // written a few times a second, not once per finished run.
+      { maxBatch: 1000, maxInFlight: 1, lingerMs: 100 },
     );
   }
 
@@ -435,19 +444,7 @@ export class RunWorker {
 
   #record(run: Run): void {
     void this.#outcomes
-      .submit({
-        runId: run.id,
-        agentId: run.agentId,
-        versionId: run.versionId,
-        buyerId: run.buyerId,
-        status: run.status as RunOutcome['status'],
-        durationMs: Math.max(
-          0,
-          (run.endedAt?.getTime() ?? 0) - (run.startedAt?.getTime() ?? run.createdAt.getTime()),
-        ),
-        creditsPaid: run.charged ?? 0,
-        finishedAt: run.endedAt ?? this.#clock.now(),
-      })
+      .submit(runOutcomeOf(run, this.#clock.now()))
       .catch((e: unknown) => this.#o.logger?.warn({ err: e, runId: run.id }, 'run outcome not recorded'));
   }
 

@@ -1,6 +1,7 @@
 import type { Pricing } from '../catalog/pricing.ts';
 import type { ApplyContext } from '../ledger/apply.ts';
 import type { FailureCode } from './failures.ts';
+import type { StoredFile } from './files.ts';
 import type { RunStatus } from './statuses.ts';
 import type { Artifact, Question, Run, RunEvent, RunEventData, RunFailure } from './types.ts';
 
@@ -90,8 +91,16 @@ export interface RunStore {
     limits: ConcurrencyLimits,
     now: Date,
   ): Promise<StartOutcome[]>;
-  /** Ends attempts: a final status settles the hold in the same transaction; a retry requeues. */
-  finish(requests: FinishRequest[], ctx: ApplyContext): Promise<FinishOutcome[]>;
+  /**
+   * Ends attempts: a final status settles the hold in the same transaction; a retry requeues.
+   * `tellWorkers` (the sweep) also tells the workers executing them to stop; a worker ending its own
+   * attempts has no one to tell.
+   */
+  finish(
+    requests: FinishRequest[],
+    ctx: ApplyContext,
+    options?: { tellWorkers?: boolean },
+  ): Promise<FinishOutcome[]>;
   /** The buyer cancels: any run that has not ended, settled at once (what was delivered is paid). */
   cancel(
     runId: string,
@@ -127,6 +136,10 @@ export interface RunStore {
   sweepCandidates(now: Date, leaseMs: number, limit: number): Promise<SweepCandidates>;
   /** Queued runs waiting for a slot that another process may now give them: re-offers them. */
   unblock(limit: number, limits?: ConcurrencyLimits): Promise<number>;
+
+  addFile(file: StoredFile): Promise<void>;
+  /** The files among `ids` that belong to `ownerId`. */
+  filesOf(ownerId: string, ids: readonly string[]): Promise<StoredFile[]>;
 
   get(runId: string): Promise<Run | null>;
   list(

@@ -19,6 +19,8 @@ describe('loadConfig', () => {
         priceNoticeDays: 14,
         catalogSweepSeconds: 60,
         blobDir: './.jeton/blobs',
+        s3: null,
+        uploadMaxBytes: 100 * 1024 * 1024,
         runs: {
           perBuyer: 10,
           perAgent: 200,
@@ -59,5 +61,31 @@ describe('loadConfig', () => {
     expect(r.errors.map((e) => e.split(':')[0])).toEqual(
       expect.arrayContaining(['PORT', 'LOG_LEVEL', 'DATABASE_URL', 'JETON_COMMISSION_BPS']),
     );
+  });
+
+  it('takes an S3-compatible store for blobs, and says what is missing when half configured', () => {
+    const s3 = loadConfig({
+      JETON_S3_ENDPOINT: 'http://127.0.0.1:9000',
+      JETON_S3_BUCKET: 'jeton',
+      JETON_S3_ACCESS_KEY_ID: 'id',
+      JETON_S3_SECRET_ACCESS_KEY: 'secret',
+    });
+    expect(s3.ok && s3.config.s3).toEqual({
+      endpoint: 'http://127.0.0.1:9000',
+      bucket: 'jeton',
+      region: 'us-east-1',
+      accessKeyId: 'id',
+      secretAccessKey: 'secret',
+      pathStyle: true,
+    });
+    const half = loadConfig({ JETON_S3_ENDPOINT: 'http://127.0.0.1:9000' });
+    expect(half.ok).toBe(false);
+    if (!half.ok) {
+      expect(half.errors.map((e) => e.split(':')[0]).sort()).toEqual([
+        'JETON_S3_ACCESS_KEY_ID',
+        'JETON_S3_BUCKET',
+        'JETON_S3_SECRET_ACCESS_KEY',
+      ]);
+    }
   });
 });

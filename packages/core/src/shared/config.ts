@@ -2,46 +2,66 @@ import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-const schema = z.object({
-  DATABASE_URL: z
-    .string()
-    .trim()
-    .transform((v) => (v === '' ? undefined : v))
-    .pipe(
-      z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' }).optional(),
-    )
-    .optional(),
-  JETON_DATA_DIR: z.string().min(1).default('./.jeton'),
-  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
-  HOST: z.string().min(1).default('127.0.0.1'),
-  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
-  JETON_COMMISSION_BPS: z.coerce.number().int().min(0).max(10_000).default(2000),
-  JETON_PAYOUT_MIN_CREDITS: z.coerce.bigint().min(1n).default(1000n),
-  JETON_HOLD_SWEEP_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
-  JETON_DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(20),
-  JETON_PRICE_NOTICE_DAYS: z.coerce.number().int().min(0).max(365).default(14),
-  JETON_CATALOG_SWEEP_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
-  JETON_BLOB_DIR: z.string().min(1).optional(),
-  JETON_RUNS_PER_BUYER: z.coerce.number().int().min(1).max(100_000).default(10),
-  JETON_RUNS_PER_AGENT: z.coerce.number().int().min(1).max(1_000_000).default(200),
-  JETON_RUN_MAX_HOURS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(24 * 30)
-    .default(24),
-  JETON_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(16),
-  JETON_HEARTBEAT_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
-  JETON_ATTEMPT_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(20),
-  JETON_RUN_SWEEP_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
-  JETON_QUESTION_TIMEOUT_SECONDS: z.coerce
-    .number()
-    .int()
-    .min(10)
-    .max(7 * 86_400)
-    .default(900),
-  JETON_ARTIFACT_MAX_MB: z.coerce.number().int().min(1).max(10_000).default(100),
-});
+const schema = z
+  .object({
+    DATABASE_URL: z
+      .string()
+      .trim()
+      .transform((v) => (v === '' ? undefined : v))
+      .pipe(
+        z
+          .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })
+          .optional(),
+      )
+      .optional(),
+    JETON_DATA_DIR: z.string().min(1).default('./.jeton'),
+    PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+    JETON_COMMISSION_BPS: z.coerce.number().int().min(0).max(10_000).default(2000),
+    JETON_PAYOUT_MIN_CREDITS: z.coerce.bigint().min(1n).default(1000n),
+    JETON_HOLD_SWEEP_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+    JETON_DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(20),
+    JETON_PRICE_NOTICE_DAYS: z.coerce.number().int().min(0).max(365).default(14),
+    JETON_CATALOG_SWEEP_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+    JETON_BLOB_DIR: z.string().min(1).optional(),
+    JETON_RUNS_PER_BUYER: z.coerce.number().int().min(1).max(100_000).default(10),
+    JETON_RUNS_PER_AGENT: z.coerce.number().int().min(1).max(1_000_000).default(200),
+    JETON_RUN_MAX_HOURS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 30)
+      .default(24),
+    JETON_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(16),
+    JETON_HEARTBEAT_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
+    JETON_ATTEMPT_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(20),
+    JETON_RUN_SWEEP_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
+    JETON_QUESTION_TIMEOUT_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(10)
+      .max(7 * 86_400)
+      .default(900),
+    JETON_ARTIFACT_MAX_MB: z.coerce.number().int().min(1).max(10_000).default(100),
+    JETON_UPLOAD_MAX_MB: z.coerce.number().int().min(1).max(10_000).default(100),
+    JETON_S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+    JETON_S3_BUCKET: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name')
+      .optional(),
+    JETON_S3_REGION: z.string().min(1).default('us-east-1'),
+    JETON_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+    JETON_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+    JETON_S3_PATH_STYLE: z.enum(['true', 'false']).default('true'),
+  })
+  .superRefine((e, ctx) => {
+    if (!e.JETON_S3_ENDPOINT) return;
+    for (const name of ['JETON_S3_BUCKET', 'JETON_S3_ACCESS_KEY_ID', 'JETON_S3_SECRET_ACCESS_KEY'] as const) {
+      if (!e[name])
+        ctx.addIssue({ code: 'custom', path: [name], message: 'required when JETON_S3_ENDPOINT is set' });
+    }
+  });
 
 export type Config = {
   /** Set: Postgres. Unset: embedded PGlite persisted under `dataDir`. */
@@ -58,8 +78,18 @@ export type Config = {
   priceNoticeDays: number;
   /** How often due price changes are applied and the ranking refreshed. */
   catalogSweepSeconds: number;
-  /** Where artifacts and uploads are kept (default: `<dataDir>/blobs`). */
+  /** Where artifacts and uploads are kept (default: `<dataDir>/blobs`), unless `s3` is set. */
   blobDir: string;
+  /** An S3-compatible store for artifacts and uploads instead of `blobDir`. */
+  s3: {
+    endpoint: string;
+    bucket: string;
+    region: string;
+    accessKeyId: string;
+    secretAccessKey: string;
+    pathStyle: boolean;
+  } | null;
+  uploadMaxBytes: number;
   runs: {
     perBuyer: number;
     perAgent: number;
@@ -97,6 +127,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       priceNoticeDays: e.JETON_PRICE_NOTICE_DAYS,
       catalogSweepSeconds: e.JETON_CATALOG_SWEEP_SECONDS,
       blobDir: e.JETON_BLOB_DIR ?? `${e.JETON_DATA_DIR.replace(/\/+$/, '')}/blobs`,
+      s3: e.JETON_S3_ENDPOINT
+        ? {
+            endpoint: e.JETON_S3_ENDPOINT,
+            bucket: e.JETON_S3_BUCKET!,
+            region: e.JETON_S3_REGION,
+            accessKeyId: e.JETON_S3_ACCESS_KEY_ID!,
+            secretAccessKey: e.JETON_S3_SECRET_ACCESS_KEY!,
+            pathStyle: e.JETON_S3_PATH_STYLE === 'true',
+          }
+        : null,
+      uploadMaxBytes: e.JETON_UPLOAD_MAX_MB * 1024 * 1024,
       runs: {
         perBuyer: e.JETON_RUNS_PER_BUYER,
         perAgent: e.JETON_RUNS_PER_AGENT,

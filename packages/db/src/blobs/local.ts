@@ -4,6 +4,7 @@ import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import type { BlobPut, BlobStorage } from '@jeton/core';
+import { assertBlobKey } from './key.ts';
 
 /**
  * Blobs as files under a directory (the data dir's `blobs/` by default). A write goes to a temporary
@@ -63,14 +64,8 @@ export class LocalBlobStorage implements BlobStorage {
     await rm(this.#path(key), { force: true });
   }
 
-  /** Keys are made by the platform (`artifacts/<run>/<id>`), but a key never leaves the root. */
   #path(key: string): string {
-    if (
-      !/^[A-Za-z0-9_][A-Za-z0-9_./-]{0,300}$/.test(key) ||
-      key.split('/').some((p) => p === '..' || p === '.')
-    ) {
-      throw new TypeError(`not a blob key: ${JSON.stringify(key)}`);
-    }
+    assertBlobKey(key);
     const path = join(this.#root, ...key.split('/'));
     if (!path.startsWith(this.#root + sep)) throw new TypeError(`not a blob key: ${JSON.stringify(key)}`);
     return path;

@@ -114,34 +114,54 @@ export class DrizzleCatalogStore implements CatalogStore {
     return rows.map((r) => r.slug);
   }
 
-  async recordRunOutcome(outcome: RunOutcome, rank: Rank): Promise<{ recorded: boolean }> {
+  async recordRunOutcomes(outcomes: readonly RunOutcome[], rank: Rank): Promise<{ recorded: number }> {
+    if (outcomes.length === 0) return { recorded: 0 };
+    const rows = outcomes.map((o) => ({
+      run_id: o.runId,
+      agent_id: o.agentId,
+      version_id: o.versionId,
+      buyer_id: o.buyerId,
+      status: o.status,
+      duration_ms: o.durationMs,
+      credits_paid: o.creditsPaid,
+      finished_at: o.finishedAt.toISOString(),
+    }));
     return this.#db.transaction(async (tx) => {
-      const o = outcome;
       // A creator's runs of their own agent are tests, not sales: they count for nothing. An unknown
       // agent counts for nothing either. Both are decided by the insert itself.
       const inserted = (await tx.execute(sql`
         insert into catalog_run_outcomes
           (run_id, agent_id, version_id, buyer_id, status, duration_ms, credits_paid, finished_at)
-        select ${o.runId}, a.id, ${o.versionId}, ${o.buyerId}, ${o.status}, ${o.durationMs}, ${o.creditsPaid},
-          ${o.finishedAt.toISOString()}::timestamptz
-        from catalog_agents a where a.id = ${o.agentId} and a.creator_id <> ${o.buyerId}
+        select t.run_id, a.id, t.version_id, t.buyer_id, t.status, t.duration_ms, t.credits_paid, t.finished_at
+          from json_to_recordset(${JSON.stringify(rows)}::json) as t(run_id text, agent_id text, version_id text,
+                 buyer_id text, status text, duration_ms int, credits_paid int, finished_at timestamptz)
+          join catalog_agents a on a.id = t.agent_id and a.creator_id <> t.buyer_id
         on conflict (run_id) do nothing
-        returning run_id`)) as unknown as { rows: unknown[] };
-      const rows = inserted.rows;
-      if (rows.length === 0) return { recorded: false };
-      const window = sql`(select duration_ms, credits_paid from catalog_run_outcomes
-        where agent_id = ${outcome.agentId} and status = 'succeeded'
-        order by finished_at desc nulls last limit ${MEDIAN_WINDOW})`;
-      await tx.execute(sql`update catalog_agents a set
-          runs = a.runs + 1,
-          succeeded = a.succeeded + ${outcome.status === 'succeeded' ? 1 : 0},
-          median_duration_ms = m.duration, median_credits = m.credits
-        from (select percentile_disc(0.5) within group (order by duration_ms) as duration,
-                     percentile_disc(0.5) within group (order by credits_paid) as credits
-              from ${window} w) m
-        where a.id = ${outcome.agentId}`);
-      await refreshDerived(tx, outcome.agentId, rank);
-      return { recorded: true };
+        returning agent_id, status`)) as unknown as { rows: { agent_id: string; status: string }[] };
+      // One update per agent for the whole batch, in id order (two batches never wait on each other
+      // in a circle): a popular agent's row is written once per batch, not once per run.
+      const perAgent = new Map<string, { runs: number; succeeded: number }>();
+      for (const r of inserted.rows) {
+        const a = perAgent.get(r.agent_id) ?? { runs: 0, succeeded: 0 };
+        a.runs++;
+        if (r.status === 'succeeded') a.succeeded++;
+        perAgent.set(r.agent_id, a);
+      }
+      for (const [agentId, n] of [...perAgent].sort(([a], [b]) => (a < b ? -1 : 1))) {
+        const window = sql`(select duration_ms, credits_paid from catalog_run_outcomes
+          where agent_id = ${agentId} and status = 'succeeded'
+          order by finished_at desc nulls last limit ${MEDIAN_WINDOW})`;
+        await tx.execute(sql`update catalog_agents a set
+            runs = a.runs + ${n.runs},
+            succeeded = a.succeeded + ${n.succeeded},
+            median_duration_ms = m.duration, median_credits = m.credits
+          from (select percentile_disc(0.5) within group (order by duration_ms) as duration,
+                       percentile_disc(0.5) within group (order by credits_paid) as credits
+                from ${window} w) m
+          where a.id = ${agentId}`);
+        await refreshDerived(tx, agentId, rank);
+      }
+      return { recorded: inserted.rows.length };
     });
   }
 

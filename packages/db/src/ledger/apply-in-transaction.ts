@@ -36,6 +36,24 @@ export async function applyInTransaction(
   ctx: ApplyContext,
   options: { commit?: boolean } = {},
 ): Promise<CommandResult[][]> {
+  const { results, writes } = await prepareInTransaction(run, units, ctx);
+  // The store commits with the writes (one round trip fewer); a flow that has more to write, or that
+  // must abort on a refusal, passes `commit: false` and ends the transaction itself.
+  await run(writes, { last: options.commit ?? true });
+  return results;
+}
+
+/**
+ * The first half of `applyInTransaction`: reads and locks (one round trip) and decides every command,
+ * returning the results and the statements that write them, unsent. A flow sends those statements
+ * with its own, in its last round trip, so that the hot platform accounts (locked by the writes) stay
+ * locked only for that round trip and the commit.
+ */
+export async function prepareInTransaction(
+  run: SqlRunner,
+  units: readonly CommandUnit[],
+  ctx: ApplyContext,
+): Promise<{ results: CommandResult[][]; writes: string[] }> {
   const commands = units.flat() as (Partial<LedgerCommand> | null)[];
   const ids = unique(commands.map((c) => c?.id));
   const holdIds = unique(
@@ -67,12 +85,7 @@ export async function applyInTransaction(
 
   const state = new BatchState(loaded, holds, operations);
   const results = applyUnits(state, units, ctx);
-  // The store commits with the writes (one round trip fewer); a flow that has more to write, or that
-  // must abort on a refusal, passes `commit: false` and ends the transaction itself.
-  await run(persistStatements(state, new Map(loaded.map((a) => [a.id, a])), ctx.now), {
-    last: options.commit ?? true,
-  });
-  return results;
+  return { results, writes: persistStatements(state, new Map(loaded.map((a) => [a.id, a])), ctx.now) };
 }
 
 /** Ids worth looking up: a malformed one cannot name a row, and its command will be refused anyway. */

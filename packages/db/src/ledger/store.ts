@@ -37,10 +37,13 @@ export function openAccountsSql(userIds: readonly string[]): string {
       non_negative: mustStayNonNegative(kind),
     })),
   );
+  // Accounts that exist are filtered out by a plain read first: an insert that meets an existing key
+  // would wait for any transaction updating that row (a creator's earnings are updated by every capture).
   return `insert into ledger_accounts (id, owner_id, kind, non_negative)
-          select id, owner_id, kind, non_negative
+          select a.id, a.owner_id, a.kind, a.non_negative
             from json_to_recordset(${jsonLiteral(rows)}) as a(id text, owner_id text, kind text, non_negative boolean)
-           order by id
+           where not exists (select 1 from ledger_accounts e where e.id = a.id)
+           order by a.id
           on conflict (id) do nothing`;
 }
 

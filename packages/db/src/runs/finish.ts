@@ -10,11 +10,19 @@ import {
   type RunMove,
   settle,
 } from '@jeton/core';
-import { applyInTransaction } from '../ledger/apply-in-transaction.ts';
+import { prepareInTransaction } from '../ledger/apply-in-transaction.ts';
 import { jsonLiteral, type SqlQuery, type SqlRunner } from '../ledger/sql-runner.ts';
-import { lockSlotsAndRunsSql, unblockSql } from './locks.ts';
+import { lockRunsSql } from './locks.ts';
 import type { RunJob, RunQueue } from './queue.ts';
-import { appendEventsSql, CONTROL_CHANNEL, EVENTS_CHANNEL, notifySql, runFromJson, ts } from './rows.ts';
+import {
+  appendEventsSql,
+  CONTROL_CHANNEL,
+  EVENTS_CHANNEL,
+  notifySql,
+  runFromJson,
+  textList,
+  ts,
+} from './rows.ts';
 
 export interface FinishItem {
   runId: string;
@@ -54,8 +62,10 @@ export async function finishRuns(
   queue: RunQueue,
   items: readonly FinishItem[],
   ctx: ApplyContext,
-): Promise<FinishOutcome[]> {
-  const [, locked] = await run(lockSlotsAndRunsSql([...new Set(items.map((i) => i.runId))]));
+  tellWorkers: boolean,
+): Promise<{ outcomes: FinishOutcome[]; unblock: { buyers: string[]; agents: string[] } | null }> {
+  // Ending a run takes no concurrency slot lock: it only frees slots, which can never break a limit.
+  const [locked] = await run([lockRunsSql([...new Set(items.map((i) => i.runId))])]);
   const byId = new Map(
     ((locked?.[0]?.runs ?? []) as Record<string, unknown>[]).map((j) => [String(j.id), runFromJson(j)]),
   );
@@ -99,14 +109,13 @@ export async function finishRuns(
   });
 
   const withMoney = plans.filter((p) => p.command !== null);
-  const results: CommandResult[][] = withMoney.length
-    ? await applyInTransaction(
+  const { results, writes } = withMoney.length
+    ? await prepareInTransaction(
         run,
         withMoney.map((p) => [p.command]),
         ctx,
-        { commit: false },
       )
-    : [];
+    : { results: [] as CommandResult[][], writes: [] as string[] };
   withMoney.forEach((p, n) => {
     const result = results[n]![0]!;
     if (result.ok) {
@@ -195,26 +204,27 @@ export async function finishRuns(
     }
     statements.push(appendEventsSql(events, ctx.now));
     const ids = plans.map((p) => p.run.id);
-    statements.push(...notifySql(EVENTS_CHANNEL, ids), ...notifySql(CONTROL_CHANNEL, ids));
-  }
-  // Slots freed by runs that held one (running or waiting for an answer).
-  const freed = plans.filter((p) => p.run.status === 'running' || p.run.status === 'awaiting_input');
-  if (freed.length > 0) {
     statements.push(
-      unblockSql(
-        freed.map((p) => p.run.buyerId),
-        freed.map((p) => p.run.agentId),
-        freed.length * 2,
-      ),
+      ...notifySql(EVENTS_CHANNEL, ids),
+      ...(tellWorkers ? notifySql(CONTROL_CHANNEL, ids) : []),
     );
   }
-  if (statements.length > 0) {
-    const results = await run(statements);
-    if (freed.length > 0) {
-      for (const id of (results.at(-1)?.[0]?.ids ?? []) as string[]) jobs.push({ runId: id });
-    }
-    await queue.enqueue(query, jobs);
+  // Slots freed by runs that held one (running or waiting for an answer): runs waiting for them are
+  // offered again after the commit (see `unblockSql`), if there are any.
+  const freed = plans.filter((p) => p.run.status === 'running' || p.run.status === 'awaiting_input');
+  const freedKeys = {
+    buyers: [...new Set(freed.map((p) => p.run.buyerId))],
+    agents: [...new Set(freed.map((p) => p.run.agentId))],
+  };
+  const waitingAt = statements.length;
+  if (freed.length > 0) {
+    statements.push(`select exists (select 1 from runs where blocked_on is not null and status = 'queued'
+        and (buyer_id in ${textList(freedKeys.buyers)} or agent_id in ${textList(freedKeys.agents)})) as waiting`);
   }
+  statements.push(...(await queue.enqueueStatements(query, jobs)));
+  // The ledger's writes last: they lock the hot escrow and earnings accounts until the commit.
+  const written = await run([...statements, ...writes], { last: true });
+  const waiting = freed.length > 0 && Boolean(written[waitingAt]?.[0]?.waiting);
 
   for (const p of plans) {
     const d = p.item.decision;
@@ -232,5 +242,5 @@ export async function finishRuns(
     };
     outcomes[items.indexOf(p.item)] = { type: 'finished', run: updated };
   }
-  return outcomes as FinishOutcome[];
+  return { outcomes: outcomes as FinishOutcome[], unblock: waiting ? freedKeys : null };
 }

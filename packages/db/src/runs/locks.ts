@@ -2,9 +2,9 @@ import { textList } from './rows.ts';
 import { RUN_LOCK_SEED } from './submit.ts';
 
 /**
- * Locks, in one global order, the concurrency slots (a buyer's, an agent's) of the given runs, then the
- * runs' rows. Starting a run and ending one both take the slots first, so that a run that could not
- * start for want of a slot is always seen by the end that frees one (see `unblockSql`).
+ * Locks the concurrency slots (a buyer's, an agent's) of the given runs, in one global order, then the
+ * runs' rows. Only starting takes the slots: it decides by counting, and two starts must not both take
+ * the last slot. Ending a run only frees slots, so it never waits for them (see `unblockSql`).
  */
 export function lockSlotsAndRunsSql(runIds: readonly string[]): string[] {
   const ids = textList(runIds);
@@ -14,9 +14,28 @@ export function lockSlotsAndRunsSql(runIds: readonly string[]): string[] {
         union
         select distinct hashtextextended('a:' || agent_id, ${RUN_LOCK_SEED}) from runs where id in ${ids}
         order by k) x) y`,
-    `select coalesce(json_agg(row_to_json(r)), '[]'::json) as runs
-       from (select * from runs where id in ${ids} order by id for update) r`,
+    lockRunsSql(runIds),
   ];
+}
+
+/** The runs' rows, locked in id order, as one JSON array. */
+export function lockRunsSql(runIds: readonly string[]): string {
+  return `select coalesce(json_agg(row_to_json(r)), '[]'::json) as runs
+       from (select * from runs where id in ${textList(runIds)} order by id for update) r`;
+}
+
+/** The active runs of the buyers and agents of the given runs, counted (after the slots are locked). */
+export function activeCountsOfRunsSql(runIds: readonly string[]): string {
+  const ids = textList(runIds);
+  return `select coalesce(json_agg(c), '[]'::json) as counts from (
+      select 'b' as kind, buyer_id as id, count(*)::int as n from runs
+       where status in ('running','awaiting_input') and buyer_id in (select buyer_id from runs where id in ${ids})
+       group by buyer_id
+      union all
+      select 'a', agent_id, count(*)::int from runs
+       where status in ('running','awaiting_input') and agent_id in (select agent_id from runs where id in ${ids})
+       group by agent_id
+    ) c`;
 }
 
 /** The running (or waiting-for-an-answer) runs of the given buyers and agents, counted. */
@@ -32,7 +51,9 @@ export function activeCountsSql(buyerIds: readonly string[], agentIds: readonly 
 
 /**
  * Offers queued runs that wait for a slot of these buyers or agents again (oldest first): their jobs are
- * sent anew and the start decides once more. Offering one run too many costs a job, never a limit.
+ * sent anew and the start decides once more. Offering one run too many costs a job, never a limit. An
+ * end does not wait for starts in progress, so a run marked blocked at the very moment a slot frees
+ * can be missed here: the sweep offers it again (within `JETON_RUN_SWEEP_SECONDS`).
  */
 export function unblockSql(buyerIds: readonly string[], agentIds: readonly string[], limit: number): string {
   return `with picked as (

@@ -26,6 +26,8 @@ export interface RunPlatformOptions {
   storage: BlobStorage;
   limits: ConcurrencyLimits;
   maxRunMs: number;
+  /** The largest input file a buyer may upload (a field's own limit may be lower). */
+  maxUploadBytes?: number;
   commissionBps: number;
   payoutMinimum: bigint;
   /** Present: this process executes runs (and sweeps). Absent: it only accepts and shows them. */
@@ -59,6 +61,10 @@ export interface RunPlatform {
  * process; `jeton serve` and `jeton worker` run one each, as many as wanted, sharing the database.
  */
 export async function startRunPlatform(o: RunPlatformOptions): Promise<RunPlatform> {
+  // PGlite has one connection: a second transaction in flight would only wait behind the first.
+  const batchesInFlight = o.handle.engine === 'pglite' ? 1 : 2;
+  // PGlite works on the event loop: a batch waits a moment for requests already on the wire.
+  const batchLingerMs = o.handle.engine === 'pglite' ? 2 : 0;
   const queue = await RunQueue.start(o.handle, { url: o.url, supervise: o.worker !== undefined });
   const store = new DrizzleRunStore(o.handle, queue);
   const engine = new RunEngine(store, o.catalog, o.executor, {
@@ -66,6 +72,10 @@ export async function startRunPlatform(o: RunPlatformOptions): Promise<RunPlatfo
     maxRunMs: o.maxRunMs,
     commissionBps: o.commissionBps,
     payoutMinimum: o.payoutMinimum,
+    batchesInFlight,
+    batchLingerMs,
+    storage: o.storage,
+    maxUploadBytes: o.maxUploadBytes ?? 100 * 1024 * 1024,
   });
   const notifications = await RunNotifications.open(o.handle);
   const sweep = () =>
@@ -88,6 +98,8 @@ export async function startRunPlatform(o: RunPlatformOptions): Promise<RunPlatfo
       questionTimeoutMs: w.questionTimeoutMs,
       maxArtifactBytes: w.maxArtifactBytes,
       ledgerContext: () => engine.ledgerContext(),
+      batchesInFlight,
+      batchLingerMs,
       ...(w.retry ? { retry: w.retry } : {}),
       ...(o.logger ? { logger: o.logger } : {}),
     });

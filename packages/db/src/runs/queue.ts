@@ -1,6 +1,6 @@
 import { fromPglite, PgBoss } from 'pg-boss';
 import type { DatabaseHandle } from '../connect.ts';
-import type { SqlQuery } from '../ledger/sql-runner.ts';
+import { literal, type SqlQuery } from '../ledger/sql-runner.ts';
 
 /** The one queue: a job says "start run X"; the run's row says whether that still makes sense. */
 export const RUN_QUEUE = 'jeton-runs';
@@ -63,11 +63,40 @@ export class RunQueue {
   /** Enqueues jobs inside the caller's transaction: they exist exactly when the transaction commits. */
   async enqueue(query: SqlQuery, jobs: readonly RunJob[]): Promise<void> {
     if (jobs.length === 0) return;
-    await this.boss.insert(
-      RUN_QUEUE,
-      jobs.map((j) => ({ data: { runId: j.runId }, ...(j.startAfter ? { startAfter: j.startAfter } : {}) })),
-      { db: { executeSql: (text, values) => query(text, values ?? []) } },
-    );
+    await this.boss.insert(RUN_QUEUE, toInserts(jobs), {
+      db: { executeSql: (text, values) => query(text, values ?? []) },
+    });
+  }
+
+  /**
+   * The statement that enqueues `jobs`, to send with the caller's own last statements (one round trip
+   * fewer per transaction). pg-boss builds it; its one parameter (the jobs as JSON) becomes a literal.
+   * Null when pg-boss builds something else than expected: the caller then uses `enqueue`.
+   */
+  async enqueueSql(jobs: readonly RunJob[]): Promise<string | null> {
+    if (jobs.length === 0) return null;
+    let captured: { text: string; values: unknown[] } | null = null;
+    await this.boss.insert(RUN_QUEUE, toInserts(jobs), {
+      db: {
+        executeSql: async (text, values) => {
+          captured = { text, values: values ?? [] };
+          return { rows: [] };
+        },
+      },
+    });
+    const c = captured as { text: string; values: unknown[] } | null;
+    const param = '$1::text::json';
+    if (c?.values.length !== 1 || typeof c.values[0] !== 'string') return null;
+    if (c.text.split(param).length !== 2 || (c.text.match(/\$\d/g) ?? []).length !== 1) return null;
+    return c.text.replace(param, `${literal(c.values[0])}::text::json`);
+  }
+
+  /** Statements that enqueue `jobs` with the caller's last round trip (or, failing that, enqueued now). */
+  async enqueueStatements(query: SqlQuery, jobs: readonly RunJob[]): Promise<string[]> {
+    const sql = await this.enqueueSql(jobs);
+    if (sql) return [sql];
+    await this.enqueue(query, jobs);
+    return [];
   }
 
   /**
@@ -77,7 +106,12 @@ export class RunQueue {
   async work(batchSize: number, handler: (runIds: string[]) => Promise<void>): Promise<string> {
     return this.boss.work<{ runId: string }>(
       RUN_QUEUE,
-      { batchSize, pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 2, burstWhenBatchFull: true },
+      {
+        batchSize,
+        pollingIntervalSeconds: 1,
+        notifyPollingIntervalSeconds: 2,
+        burstWhenBatchFull: true,
+      },
       async (jobs) => handler(jobs.map((j) => j.data.runId)),
     );
   }
@@ -89,6 +123,13 @@ export class RunQueue {
   async stop(): Promise<void> {
     await this.boss.stop({ graceful: false, close: true });
   }
+}
+
+function toInserts(jobs: readonly RunJob[]) {
+  return jobs.map((j) => ({
+    data: { runId: j.runId },
+    ...(j.startAfter ? { startAfter: j.startAfter } : {}),
+  }));
 }
 
 function requireUrl(url: string | undefined): string {

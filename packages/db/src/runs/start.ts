@@ -1,6 +1,6 @@
 import type { ConcurrencyLimits, Run, StartOutcome } from '@jeton/core';
 import { jsonLiteral, type SqlRunner } from '../ledger/sql-runner.ts';
-import { activeCountsSql, lockSlotsAndRunsSql } from './locks.ts';
+import { activeCountsOfRunsSql, lockSlotsAndRunsSql } from './locks.ts';
 import { appendEventsSql, EVENTS_CHANNEL, notifySql, runFromJson, ts } from './rows.ts';
 
 /**
@@ -16,18 +16,10 @@ export async function startRuns(
   now: Date,
 ): Promise<StartOutcome[]> {
   const ids = [...new Set(requests.map((r) => r.runId))];
-  const [, locked] = await run(lockSlotsAndRunsSql(ids));
+  // One round trip: the slots, the rows, and the counts the decision is made on.
+  const [, locked, counted] = await run([...lockSlotsAndRunsSql(ids), activeCountsOfRunsSql(ids)]);
   const rows = ((locked?.[0]?.runs ?? []) as Record<string, unknown>[]).map(runFromJson);
   const byId = new Map(rows.map((r) => [r.id, r]));
-  const queued = rows.filter((r) => r.status === 'queued');
-  const [counted] = queued.length
-    ? await run([
-        activeCountsSql(
-          queued.map((r) => r.buyerId),
-          queued.map((r) => r.agentId),
-        ),
-      ])
-    : [[]];
   const active = new Map<string, number>();
   for (const c of (counted?.[0]?.counts ?? []) as { kind: string; id: string; n: number }[]) {
     active.set(`${c.kind}:${c.id}`, c.n);

@@ -16,6 +16,7 @@ import {
   type RunStatus,
   type RunStore,
   type StartOutcome,
+  type StoredFile,
   type SubmitOutcome,
   type SweepCandidates,
 } from '@jeton/core';
@@ -32,6 +33,7 @@ import {
   eventFromJson,
   notifySql,
   runFromJson,
+  textList,
   ts,
 } from './rows.ts';
 import { startRuns } from './start.ts';
@@ -59,8 +61,28 @@ export class DrizzleRunStore implements RunStore {
     return this.#tx((run) => startRuns(run, requests, limits, now));
   }
 
-  finish(requests: FinishRequest[], ctx: ApplyContext): Promise<FinishOutcome[]> {
-    return this.#tx((run, query) => finishRuns(run, query, this.queue, requests, ctx));
+  async finish(
+    requests: FinishRequest[],
+    ctx: ApplyContext,
+    options: { tellWorkers?: boolean } = {},
+  ): Promise<FinishOutcome[]> {
+    const done = await this.#tx((run, query) =>
+      finishRuns(run, query, this.queue, requests, ctx, options.tellWorkers ?? false),
+    );
+    if (done.unblock) await this.#unblockFor(done.unblock, requests.length * 2);
+    return done.outcomes;
+  }
+
+  /** Offers again the runs waiting for the slots just freed (a transaction of its own, after the end's). */
+  async #unblockFor(keys: { buyers: string[]; agents: string[] }, limit: number): Promise<void> {
+    await this.#tx(async (run, query) => {
+      const [res] = await run([unblockSql(keys.buyers, keys.agents, limit)]);
+      const ids = (res?.[0]?.ids ?? []) as string[];
+      await this.queue.enqueue(
+        query,
+        ids.map((runId) => ({ runId })),
+      );
+    });
   }
 
   async cancel(runId: string, buyerId: string, ctx: ApplyContext) {
@@ -74,7 +96,9 @@ export class DrizzleRunStore implements RunStore {
         failure: { code: 'cancelled_by_buyer', fault: 'user_cancel', message: 'Cancelled by the buyer.' },
       },
     };
-    const [outcome] = await this.#tx((run, query) => finishRuns(run, query, this.queue, [item], ctx));
+    const done = await this.#tx((run, query) => finishRuns(run, query, this.queue, [item], ctx, true));
+    if (done.unblock) await this.#unblockFor(done.unblock, 2);
+    const [outcome] = done.outcomes;
     if (outcome!.type === 'finished') return { type: 'cancelled' as const, run: outcome!.run };
     const current = await this.get(runId);
     if (!current || current.buyerId !== buyerId) return { type: 'not_found' as const };
@@ -331,6 +355,35 @@ export class DrizzleRunStore implements RunStore {
         ids.map((runId) => ({ runId })),
       );
       return ids.length;
+    });
+  }
+
+  async addFile(f: StoredFile): Promise<void> {
+    await this.#read(
+      `insert into run_files (id, owner_id, name, media_type, size, sha256, storage_key, created_at)
+       values (${literal(f.id)}, ${literal(f.ownerId)}, ${literal(f.name)}, ${literal(f.mediaType)}, ${f.size},
+               ${literal(f.sha256)}, ${literal(f.storageKey)}, ${ts(f.createdAt)})`,
+    );
+  }
+
+  async filesOf(ownerId: string, ids: readonly string[]): Promise<StoredFile[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.#read(
+      `select row_to_json(f) as f from run_files f
+        where owner_id = ${literal(ownerId)} and id in ${textList(ids.filter((id) => /^fil_[0-9a-z]{26}$/.test(id)))}`,
+    );
+    return rows.map((r) => {
+      const j = r.f as Record<string, unknown>;
+      return {
+        id: String(j.id),
+        ownerId: String(j.owner_id),
+        name: String(j.name),
+        mediaType: String(j.media_type),
+        size: Number(j.size),
+        sha256: String(j.sha256),
+        storageKey: String(j.storage_key),
+        createdAt: new Date(String(j.created_at)),
+      };
     });
   }
 

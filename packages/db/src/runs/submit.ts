@@ -1,6 +1,6 @@
 import type { ApplyContext, NewRun, Run, SubmitOutcome } from '@jeton/core';
 import { EMPTY_USAGE } from '@jeton/core';
-import { applyInTransaction } from '../ledger/apply-in-transaction.ts';
+import { prepareInTransaction } from '../ledger/apply-in-transaction.ts';
 import { jsonLiteral, type SqlQuery, type SqlRunner } from '../ledger/sql-runner.ts';
 import { openAccountsSql } from '../ledger/store.ts';
 import type { RunQueue } from './queue.ts';
@@ -71,26 +71,23 @@ export async function submitRuns(
     }
   });
 
-  const results = fresh.length
-    ? await applyInTransaction(
-        run,
-        fresh.map((i) => {
-          const it = items[i]!;
-          return [
-            {
-              type: 'hold',
-              id: holdIdOf(it.id),
-              runId: it.id,
-              userId: it.buyerId,
-              max: BigInt(it.maxCredits),
-              expiresAt: new Date(it.expiresAt.getTime() + HOLD_MARGIN_MS),
-            },
-          ];
-        }),
-        ctx,
-        { commit: false },
-      )
-    : [];
+  const { results, writes } = await prepareInTransaction(
+    run,
+    fresh.map((i) => {
+      const it = items[i]!;
+      return [
+        {
+          type: 'hold',
+          id: holdIdOf(it.id),
+          runId: it.id,
+          userId: it.buyerId,
+          max: BigInt(it.maxCredits),
+          expiresAt: new Date(it.expiresAt.getTime() + HOLD_MARGIN_MS),
+        },
+      ];
+    }),
+    ctx,
+  );
   const created: NewRun[] = [];
   fresh.forEach((i, n) => {
     const result = results[n]![0]!;
@@ -107,11 +104,10 @@ export async function submitRuns(
           : bug(`hold refused: ${e.type}`);
   });
 
+  // The last round trip: the runs, their first events, their jobs, then the holds (whose writes lock
+  // the hot escrow account, so they go last, just before the commit).
+  const statements: string[] = [];
   if (created.length > 0) {
-    await queue.enqueue(
-      query,
-      created.map((r) => ({ runId: r.id })),
-    );
     const rows = created.map((r) => ({
       id: r.id,
       buyer_id: r.buyerId,
@@ -132,35 +128,39 @@ export async function submitRuns(
       expires_at: r.expiresAt.toISOString(),
       created_at: r.createdAt.toISOString(),
     }));
-    const [inserted] = await run(
-      [
-        `with ins as (
-           insert into runs (id, buyer_id, agent_id, version_id, slug, version, creator_id, status, input, pricing,
-                             max_credits, hold_id, idempotency_key, request_hash, timeout_seconds, retry_safe, usage,
-                             expires_at, created_at)
-           select id, buyer_id, agent_id, version_id, slug, version, creator_id, 'queued', input, pricing,
-                  max_credits, hold_id, idempotency_key, request_hash, timeout_seconds, retry_safe, usage,
-                  expires_at, created_at
-             from json_to_recordset(${jsonLiteral(rows)}) as t(
-               id text, buyer_id text, agent_id text, version_id text, slug text, version text, creator_id text,
-               input jsonb, pricing jsonb, max_credits bigint, hold_id text, idempotency_key text,
-               request_hash text, timeout_seconds int, retry_safe boolean, usage jsonb,
-               expires_at timestamptz, created_at timestamptz)
-           returning *)
-         select coalesce(json_agg(row_to_json(ins)), '[]'::json) as runs from ins`,
-        // The creator can be paid when the run ends: their earnings accounts exist from now on.
-        openAccountsSql([...new Set(created.map((r) => r.creatorId))]),
-        appendEventsSql(
-          created.map((r) => ({ runId: r.id, events: [{ type: 'status', status: 'queued' }] })),
-          ctx.now,
-        ),
-        ...notifySql(
-          EVENTS_CHANNEL,
-          created.map((r) => r.id),
-        ),
-      ],
-      { last: true },
+    statements.push(
+      `with ins as (
+         insert into runs (id, buyer_id, agent_id, version_id, slug, version, creator_id, status, input, pricing,
+                           max_credits, hold_id, idempotency_key, request_hash, timeout_seconds, retry_safe, usage,
+                           expires_at, created_at)
+         select id, buyer_id, agent_id, version_id, slug, version, creator_id, 'queued', input, pricing,
+                max_credits, hold_id, idempotency_key, request_hash, timeout_seconds, retry_safe, usage,
+                expires_at, created_at
+           from json_to_recordset(${jsonLiteral(rows)}) as t(
+             id text, buyer_id text, agent_id text, version_id text, slug text, version text, creator_id text,
+             input jsonb, pricing jsonb, max_credits bigint, hold_id text, idempotency_key text,
+             request_hash text, timeout_seconds int, retry_safe boolean, usage jsonb,
+             expires_at timestamptz, created_at timestamptz)
+         returning *)
+       select coalesce(json_agg(row_to_json(ins)), '[]'::json) as runs from ins`,
+      // The creator can be paid when the run ends: their earnings accounts exist from now on.
+      openAccountsSql([...new Set(created.map((r) => r.creatorId))]),
+      appendEventsSql(
+        created.map((r) => ({ runId: r.id, events: [{ type: 'status', status: 'queued' }] })),
+        ctx.now,
+      ),
+      ...notifySql(
+        EVENTS_CHANNEL,
+        created.map((r) => r.id),
+      ),
+      ...(await queue.enqueueStatements(
+        query,
+        created.map((r) => ({ runId: r.id })),
+      )),
     );
+  }
+  const [inserted] = await run([...statements, ...writes], { last: true });
+  if (created.length > 0) {
     const byId = new Map(
       ((inserted?.[0]?.runs ?? []) as Record<string, unknown>[]).map((j) => {
         const r = runFromJson(j);

@@ -1,0 +1,265 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Actor, Catalog, type Config, Ledger, loadConfig, RegistryExecutor } from '@jeton/core';
+import {
+  ApiKeys,
+  type DatabaseHandle,
+  DrizzleCatalogStore,
+  DrizzleLedgerStore,
+  type Engine,
+} from '@jeton/db';
+import { agentManifest, createTestDatabase } from '@jeton/db/testing';
+import { startServer } from '@jeton/server';
+import { sql } from 'drizzle-orm';
+import { pino } from 'pino';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const labs: Actor = { id: 'jeton-labs', role: 'user' };
+const BUYERS = 64;
+
+export interface RunsResult {
+  engine: Engine;
+  topology: string;
+  mode: 'saturation' | 'paced';
+  clients: number;
+  offered: number | null;
+  seconds: number;
+  submitted: number;
+  completed: number;
+  /** Submit (the run's creation) to start (its attempt began), ms. */
+  startP50: number;
+  startP99: number;
+  /** Submit to succeeded and charged, ms. */
+  endP50: number;
+  endP99: number;
+}
+
+/** Settings for the processes: limits out of the way (the benchmark measures the engine, not a cap). */
+const ENV = {
+  LOG_LEVEL: 'error',
+  PORT: '0',
+  JETON_RUNS_PER_BUYER: '100000',
+  JETON_RUNS_PER_AGENT: '1000000',
+  JETON_WORKER_CONCURRENCY: '256',
+};
+
+export interface Platform {
+  engine: Engine;
+  topology: string;
+  url: string;
+  keys: string[];
+  handle: DatabaseHandle;
+  close(): Promise<void>;
+}
+
+async function prepare(handle: DatabaseHandle): Promise<string[]> {
+  const catalog = new Catalog(new DrizzleCatalogStore(handle));
+  await catalog.registerCreator({ id: labs.id, handle: 'jeton-labs', displayName: 'Jeton Labs' });
+  const d = await catalog.saveDraft(
+    labs,
+    agentManifest('noop', { pricing: { model: 'per_run', credits: 1 } }),
+  );
+  if (!d.ok) throw new Error(JSON.stringify(d.error));
+  const p = await catalog.publish(labs, 'noop', '1.0.0');
+  if (!p.ok) throw new Error(JSON.stringify(p.error));
+  const ledger = new Ledger(new DrizzleLedgerStore(handle));
+  const keys = new ApiKeys(handle.db);
+  const out: string[] = [];
+  for (let i = 0; i < BUYERS; i++) {
+    const id = `usr_bench${i}`;
+    await ledger.openAccounts(id);
+    await ledger.topUp({ id: `bench-top-${i}`, userId: id, amount: 10n ** 12n });
+    out.push((await keys.create(id, 'bench')).key);
+  }
+  return out;
+}
+
+/** Embedded: one process (API, worker and the database), as `npm start` runs it, on a persisted PGlite. */
+export async function startEmbedded(): Promise<Platform> {
+  const dir = mkdtempSync(join(tmpdir(), 'jeton-bench-runs-'));
+  const loaded = loadConfig({ ...ENV, JETON_DATA_DIR: join(dir, 'data') });
+  if (!loaded.ok) throw new Error(loaded.errors.join());
+  const server = await startServer(loaded.config as Config, pino({ level: 'error' }), {
+    executor: new RegistryExecutor({ noop: async () => {} }),
+  });
+  const keys = await prepare(server.database);
+  return {
+    engine: 'pglite',
+    topology: '1 process',
+    url: server.url!,
+    keys,
+    handle: server.database,
+    close: async () => {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Postgres: an API process and `workers` worker processes, as `jeton serve --api-only` and `jeton worker`. */
+export async function startPostgres(workers: number): Promise<Platform> {
+  const db = await createTestDatabase('postgres', { poolMax: 10 });
+  const keys = await prepare(db.handle);
+  const children: ChildProcess[] = [];
+  const start = (role: 'api' | 'worker') =>
+    new Promise<string | null>((resolve, reject) => {
+      const profile = process.env.BENCH_PROFILE_DIR
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}/${role}`]
+        : [];
+      const child = spawn(
+        process.execPath,
+        [...profile, '--import', 'tsx', join(ROOT, 'bench/runs-main.ts')],
+        {
+          cwd: ROOT,
+          env: {
+            ...process.env,
+            ...ENV,
+            ROLE: role,
+            DATABASE_URL: db.url!,
+            JETON_BLOB_DIR: mkdtempSync(join(tmpdir(), 'jb-')),
+          },
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
+      children.push(child);
+      let out = '';
+      child.stdout!.on('data', (d) => {
+        out += String(d);
+        const line = out.split('\n').find((l) => l.startsWith('{"ready"'));
+        if (line) resolve(JSON.parse(line).url);
+      });
+      child.on('exit', (code) => reject(new Error(`${role} exited with ${code}`)));
+    });
+  const url = await start('api');
+  for (let i = 0; i < workers; i++) await start('worker');
+  return {
+    engine: 'postgres',
+    topology: `API + ${workers} workers`,
+    url: url!,
+    keys,
+    handle: db.handle,
+    close: async () => {
+      for (const c of children) c.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 1000));
+      for (const c of children) c.kill('SIGKILL');
+      await db.drop();
+    },
+  };
+}
+
+/**
+ * Submits runs of the no-op agent over HTTP from `clients` concurrent clients for `seconds` (paced to
+ * `rate` runs/s in total, or as fast as they are accepted), then waits for them to end. Throughput is
+ * runs that ended succeeded (and charged) inside the window; latencies come from the runs' own
+ * timestamps (created → started, created → ended).
+ */
+export async function measureRuns(
+  p: Platform,
+  options: { clients: number; seconds: number; rate?: number },
+): Promise<RunsResult> {
+  const t0 = new Date();
+  const until = t0.getTime() + options.seconds * 1000;
+  let submitted = 0;
+  let nextSlot = Date.now();
+  const interval = options.rate ? 1000 / options.rate : 0;
+  // node:http with keep-alive: the load generator shares the two cores with what it measures, and
+  // fetch costs it several times more per request.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: options.clients });
+  await Promise.all(
+    Array.from({ length: options.clients }, async (_, c) => {
+      const key = p.keys[c % p.keys.length]!;
+      while (Date.now() < until) {
+        if (interval > 0) {
+          const slot = nextSlot;
+          nextSlot = Math.max(nextSlot, Date.now()) + interval;
+          const wait = slot - Date.now();
+          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+          if (Date.now() >= until) break;
+        }
+        const res = await post(agent, p.url, key);
+        if (res.status !== 201) throw new Error(`submit: ${res.status} ${res.body}`);
+        submitted++;
+      }
+    }),
+  );
+  const t1 = new Date();
+  agent.destroy();
+  const rows = async <T>(q: ReturnType<typeof sql>) =>
+    ((await p.handle.db.execute(q)) as unknown as { rows: T[] }).rows;
+  const drainUntil = Date.now() + 60_000;
+  for (;;) {
+    const [open] = await rows<{ n: number }>(sql`select count(*)::int as n from runs where ended_at is null`);
+    if (open!.n === 0 || Date.now() > drainUntil) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const [s] = await rows<{
+    completed: number;
+    sp50: number;
+    sp99: number;
+    ep50: number;
+    ep99: number;
+    failed: number;
+  }>(sql`
+    select count(*) filter (where status = 'succeeded' and ended_at <= ${t1.toISOString()}::timestamptz)::int as completed,
+           count(*) filter (where status <> 'succeeded')::int as failed,
+           percentile_cont(0.5) within group (order by extract(epoch from started_at - created_at) * 1000) as sp50,
+           percentile_cont(0.99) within group (order by extract(epoch from started_at - created_at) * 1000) as sp99,
+           percentile_cont(0.5) within group (order by extract(epoch from ended_at - created_at) * 1000) as ep50,
+           percentile_cont(0.99) within group (order by extract(epoch from ended_at - created_at) * 1000) as ep99
+      from runs where created_at >= ${t0.toISOString()}::timestamptz and created_at < ${t1.toISOString()}::timestamptz`);
+  if (s!.failed > 0) throw new Error(`${s!.failed} benchmark runs did not succeed`);
+  const [charged] = await rows<{ ok: boolean }>(
+    sql`select bool_and(charged = 1) as ok from runs where created_at >= ${t0.toISOString()}::timestamptz`,
+  );
+  if (!charged!.ok) throw new Error('a benchmark run was not charged its price');
+  return {
+    engine: p.engine,
+    topology: p.topology,
+    mode: options.rate ? 'paced' : 'saturation',
+    clients: options.clients,
+    offered: options.rate ?? null,
+    seconds: (t1.getTime() - t0.getTime()) / 1000,
+    submitted,
+    completed: s!.completed,
+    startP50: Number(s!.sp50),
+    startP99: Number(s!.sp99),
+    endP50: Number(s!.ep50),
+    endP99: Number(s!.ep99),
+  };
+}
+
+const BODY = '{"agent":"noop","input":{"text":"x"}}';
+
+function post(agent: http.Agent, base: string, key: string): Promise<{ status: number; body: string }> {
+  const url = new URL('/v1/runs', base);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        agent,
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(BODY),
+          authorization: `Bearer ${key}`,
+        },
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => {
+          body += c;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('error', reject);
+    req.end(BODY);
+  });
+}
