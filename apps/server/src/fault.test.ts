@@ -12,6 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const MAIN = join(ROOT, 'apps/server/src/testing/fault-main.ts');
 const RUNS = 1000;
+/** Plus one run whose events are streamed from the other API process. */
+const TOTAL = RUNS + 1;
 const BUYERS = 10;
 const labs: Actor = { id: 'jeton-labs', role: 'user' };
 
@@ -142,6 +144,20 @@ describe.skipIf(!process.env.DATABASE_URL)('run engine under SIGKILL (Postgres, 
     );
     expect(submitted).toHaveLength(RUNS);
 
+    // A run submitted through one API process streams its events, live, from the other.
+    const watched = await fetch(`${apis[0]!.url}/v1/runs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${buyerKeys[0]}` },
+      body: JSON.stringify({ agent: 'steady', input: { text: 'watched' } }),
+    });
+    const watchedId = ((await watched.json()) as { id: string }).id;
+    const stream = await fetch(`${apis[1]!.url}/v1/runs/${watchedId}/events`, {
+      headers: { authorization: `Bearer ${buyerKeys[0]}` },
+    });
+    const streamed = await stream.text(); // the stream ends after the final status
+    expect(streamed).toMatch(/event: status\ndata: \{"seq":1,[^\n]*"status":"queued"/);
+    expect(streamed).toMatch(/"status":"(succeeded|failed)"/);
+
     // Let the killing go on a little longer, then let the survivors finish.
     await new Promise((r) => setTimeout(r, 3000));
     killing = false;
@@ -187,7 +203,7 @@ describe.skipIf(!process.env.DATABASE_URL)('run engine under SIGKILL (Postgres, 
                count(*) filter (where failure_code = 'worker_lost')::int as lost,
                count(*) filter (where attempt > 1)::int as retried
           from runs`);
-    expect(totals!.runs).toBe(RUNS);
+    expect(totals!.runs).toBe(TOTAL);
     // The kills must have hit runs, or this test proves nothing.
     expect(totals!.lost).toBeGreaterThan(0);
     expect(totals!.recovered).toBeGreaterThan(0);
@@ -220,7 +236,7 @@ describe.skipIf(!process.env.DATABASE_URL)('run engine under SIGKILL (Postgres, 
                count(*) filter (where coalesce(h.captured_amount, 0) <> r.charged)::int as mismatched,
                count(*)::int as total
           from runs r join ledger_holds h on h.id = r.hold_id`);
-    expect(holds).toEqual({ pending: 0, mismatched: 0, total: RUNS });
+    expect(holds).toEqual({ pending: 0, mismatched: 0, total: TOTAL });
 
     // Credits charged = the succeeded runs' prices (10 each), and that is what left the buyers' wallets.
     expect(totals!.charged).toBe(10 * totals!.succeeded);

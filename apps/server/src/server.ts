@@ -155,7 +155,7 @@ export async function startServer(
       logger,
       version: VERSION,
       catalog,
-      runs: { engine: runs.engine, store: runs.store, storage: runs.storage, keys, watchers },
+      runs: { engine: runs.engine, store: runs.store, storage: runs.storage, keys, watchers, logger },
       health: async () => {
         const rows = (await database.db.execute(
           sql`select count(*)::int as n from drizzle.__drizzle_migrations`,

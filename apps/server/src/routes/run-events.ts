@@ -46,7 +46,13 @@ const KEEPALIVE_MS = 15_000;
  * then live, until the run's final status has been sent. Each event's id is its sequence number, so a
  * client that reconnects with the last id it saw misses nothing and sees nothing twice.
  */
-export async function streamRunEvents(c: Context, engine: RunEngine, watchers: RunWatchers, actor: Actor) {
+export async function streamRunEvents(
+  c: Context,
+  engine: RunEngine,
+  watchers: RunWatchers,
+  actor: Actor,
+  onError: (error: unknown) => void,
+) {
   const runId = c.req.param('id')!;
   const from = c.req.header('last-event-id') ?? c.req.query('after') ?? '0';
   if (!/^\d{1,9}$/.test(from)) {
@@ -75,5 +81,8 @@ export async function streamRunEvents(c: Context, engine: RunEngine, watchers: R
       await watchers.wait(runId, KEEPALIVE_MS, closed.signal);
       if (!closed.signal.aborted) await stream.write(': keep-alive\n\n');
     }
+  }, async (error) => {
+    // The stream just ends (the client reconnects with Last-Event-ID); what went wrong is logged, not sent.
+    onError(error);
   });
 }

@@ -2,6 +2,7 @@ import type { BlobStorage, RunEngine } from '@jeton/core';
 import { RUN_STATUSES } from '@jeton/core';
 import type { ApiKeys, DrizzleRunStore } from '@jeton/db';
 import { Hono } from 'hono';
+import type { Logger } from 'pino';
 import { z } from 'zod';
 import { type AuthEnv, apiKeyAuth } from '../auth.ts';
 import { problem } from '../problem.ts';
@@ -32,6 +33,7 @@ export interface RunRouteDeps {
   storage: BlobStorage;
   keys: ApiKeys;
   watchers: RunWatchers;
+  logger?: Logger;
 }
 
 /**
@@ -106,7 +108,9 @@ export function runRoutes(d: RunRouteDeps): Hono<AuthEnv> {
   });
 
   app.get('/v1/runs/:id/events', auth('runs:read'), (c) =>
-    streamRunEvents(c, d.engine, d.watchers, c.get('actor')),
+    streamRunEvents(c, d.engine, d.watchers, c.get('actor'), (err) =>
+      d.logger?.error({ err, runId: c.req.param('id') }, 'event stream failed'),
+    ),
   );
 
   app.get('/v1/runs/:id/artifacts', auth('runs:read'), async (c) => {

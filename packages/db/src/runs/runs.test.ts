@@ -361,6 +361,24 @@ describe.each(testEngines())('run engine on %s', (engine) => {
     expect(gate.peak).toBe(2);
   });
 
+  it('keeps an agent within its concurrency limit across buyers, and the limit never refuses a run', async () => {
+    await h.close();
+    h = await startHarness(db.handle, db.url, { limits: { perBuyer: 50, perAgent: 1 } });
+    closeGate();
+    const buyers = await Promise.all([buyer(100), buyer(100), buyer(100)]);
+    const runs = await Promise.all(buyers.map((b) => submit(b, 'gate')));
+    await eventually(async () => gate.running === 1 || null);
+    const blocked = await eventually(async () => {
+      const all = await Promise.all(runs.map((r) => h.platform.store.get(r.id)));
+      const waiting = all.filter((r) => r?.status === 'queued' && r.blockedOn === 'agent');
+      return waiting.length === 2 ? waiting : null;
+    });
+    expect(blocked).toHaveLength(2);
+    gate.open();
+    for (const r of runs) expect((await ended(r.id)).status).toBe('succeeded');
+    expect(gate.peak).toBe(1);
+  });
+
   it('the sweep retries a lost attempt of a retry-safe agent and fails (refunding) any other', async () => {
     // Runs accepted by an API-only process and started by a worker that then vanished: nothing
     // heartbeats their attempts.
