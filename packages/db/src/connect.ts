@@ -41,7 +41,8 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
     const pool = new pg.Pool({
       connectionString: options.url,
       max: options.poolMax ?? 20,
-      options: '-c jit=off -c max_parallel_workers_per_gather=0',
+      // Statements built from literals rely on standard strings (only `'` is special): pinned, not assumed.
+      options: '-c jit=off -c max_parallel_workers_per_gather=0 -c standard_conforming_strings=on',
     });
     // An idle client that errors (server restart) must not crash the process; the pool replaces it.
     pool.on('error', () => {});

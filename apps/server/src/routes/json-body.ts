@@ -28,6 +28,15 @@ export async function parseJsonBody<T extends z.ZodType>(
       }),
     };
   }
+  const unstorable = findUnstorableText(json, '$');
+  if (unstorable) {
+    return {
+      ok: false,
+      response: problem('invalid-request', 'The request is not valid', 422, {
+        issues: [{ path: unstorable, message: 'text must not contain NUL characters or lone surrogates' }],
+      }),
+    };
+  }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     return {
@@ -43,6 +52,28 @@ export async function parseJsonBody<T extends z.ZodType>(
     };
   }
   return { ok: true, value: parsed.data };
+}
+
+/** NUL and lone surrogates are valid JSON but cannot be stored (Postgres refuses them in text and jsonb). */
+const unstorable = (text: string) => text.includes('\0') || /\p{Cs}/u.test(text);
+
+/** The path of the first string (or key) that cannot be stored, or null. Deep values are walked iteratively. */
+function findUnstorableText(value: unknown, root: string): string | null {
+  const stack: [unknown, string][] = [[value, root]];
+  while (stack.length > 0) {
+    const [v, path] = stack.pop()!;
+    if (typeof v === 'string') {
+      if (unstorable(v)) return path;
+    } else if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) stack.push([v[i], `${path}[${i}]`]);
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (unstorable(k)) return path;
+        stack.push([x, `${path}.${k}`]);
+      }
+    }
+  }
+  return null;
 }
 
 function tooLarge(): Response {

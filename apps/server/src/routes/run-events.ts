@@ -18,22 +18,27 @@ export class RunWatchers {
     }
   }
 
-  /** Resolves at the next news of `runId`, or after `ms`. */
-  wait(runId: string, ms: number, signal: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
+  /**
+   * Resolves `done` at the next news of `runId`, or after `ms`. Taken before reading the log, so that
+   * news arriving while the reader reads is not missed; `cancel` when it is not needed after all.
+   */
+  watch(runId: string, ms: number, signal: AbortSignal): { done: Promise<void>; cancel: () => void } {
+    let finish = () => {};
+    const done = new Promise<void>((resolve) => {
       const set = this.#waiting.get(runId) ?? new Set();
       this.#waiting.set(runId, set);
-      const done = () => {
+      finish = () => {
         clearTimeout(timer);
-        set.delete(done);
+        set.delete(finish);
         if (set.size === 0 && this.#waiting.get(runId) === set) this.#waiting.delete(runId);
-        signal.removeEventListener('abort', done);
+        signal.removeEventListener('abort', finish);
         resolve();
       };
-      const timer = setTimeout(done, ms);
-      set.add(done);
-      signal.addEventListener('abort', done, { once: true });
+      const timer = setTimeout(finish, ms);
+      set.add(finish);
+      signal.addEventListener('abort', finish, { once: true });
     });
+    return { done, cancel: () => finish() };
   }
 }
 
@@ -64,25 +69,40 @@ export async function streamRunEvents(
   const first = await engine.get(actor, runId);
   if (!first.ok) return runProblem(first.error);
 
-  return streamSSE(c, async (stream) => {
-    const closed = new AbortController();
-    stream.onAbort(() => closed.abort());
-    let after = Number(from);
-    let ended = isFinal(first.value.status) && first.value.lastSeq <= after;
-    while (!ended && !closed.signal.aborted) {
-      const page = await engine.events(actor, runId, after, PAGE);
-      if (!page.ok) break;
-      for (const e of page.value) {
-        await stream.writeSSE({ id: String(e.seq), event: e.data.type, data: JSON.stringify(eventJson(e)) });
-        after = e.seq;
-        if (e.data.type === 'status' && isFinal(e.data.status)) ended = true;
+  return streamSSE(
+    c,
+    async (stream) => {
+      const closed = new AbortController();
+      stream.onAbort(() => closed.abort());
+      let after = Number(from);
+      let ended = isFinal(first.value.status) && first.value.lastSeq <= after;
+      while (!ended && !closed.signal.aborted) {
+        const news = watchers.watch(runId, KEEPALIVE_MS, closed.signal);
+        const page = await engine.events(actor, runId, after, PAGE);
+        if (!page.ok) {
+          news.cancel();
+          break;
+        }
+        for (const e of page.value) {
+          await stream.writeSSE({
+            id: String(e.seq),
+            event: e.data.type,
+            data: JSON.stringify(eventJson(e)),
+          });
+          after = e.seq;
+          if (e.data.type === 'status' && isFinal(e.data.status)) ended = true;
+        }
+        if (ended || page.value.length === PAGE) {
+          news.cancel();
+          continue;
+        }
+        await news.done;
+        if (!closed.signal.aborted) await stream.write(': keep-alive\n\n');
       }
-      if (ended || page.value.length === PAGE) continue;
-      await watchers.wait(runId, KEEPALIVE_MS, closed.signal);
-      if (!closed.signal.aborted) await stream.write(': keep-alive\n\n');
-    }
-  }, async (error) => {
-    // The stream just ends (the client reconnects with Last-Event-ID); what went wrong is logged, not sent.
-    onError(error);
-  });
+    },
+    async (error) => {
+      // The stream just ends (the client reconnects with Last-Event-ID); what went wrong is logged, not sent.
+      onError(error);
+    },
+  );
 }

@@ -152,6 +152,23 @@ describe.each(testEngines())('runs API on %s', (engine) => {
         .status,
     ).toBe(400);
 
+    // Valid JSON that no database can store (NUL, a lone surrogate): refused with its path, not a 500.
+    const nul = await api('/v1/runs', {
+      method: 'POST',
+      body: '{"agent":"echo","input":{"text":"a\\u0000b"}}',
+    });
+    expect(nul.status).toBe(422);
+    expect(await nul.json()).toMatchObject({ issues: [{ path: '$.input.text' }] });
+    const surrogate = await api('/v1/runs', {
+      method: 'POST',
+      body: '{"agent":"echo","input":{"\\ud800":"x"}}',
+    });
+    expect(surrogate.status).toBe(422);
+    for (const path of ['/v1/runs/%00', '/v1/runs/run_%00/events', '/v1/runs/x/artifacts/%00']) {
+      expect((await api(path)).status).toBe(404);
+    }
+    expect((await api('/v1/runs/%00/cancel', { method: 'POST' })).status).toBe(404);
+
     const list = (await (await api('/v1/runs')).json()) as { data: unknown[] };
     expect(list.data).toEqual([]);
     expect((await server.ledger.balance(buyerId))?.available).toBe(1000n);

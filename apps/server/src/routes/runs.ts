@@ -1,5 +1,5 @@
 import type { BlobStorage, RunEngine } from '@jeton/core';
-import { RUN_STATUSES } from '@jeton/core';
+import { isId, RUN_STATUSES } from '@jeton/core';
 import type { ApiKeys, DrizzleRunStore } from '@jeton/db';
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
@@ -122,7 +122,9 @@ export function runRoutes(d: RunRouteDeps): Hono<AuthEnv> {
   app.get('/v1/runs/:id/artifacts/:artifactId', auth('runs:read'), async (c) => {
     const r = await d.engine.get(c.get('actor'), c.req.param('id'));
     if (!r.ok) return runProblem(r.error);
-    const a = await d.store.artifact(r.value.id, c.req.param('artifactId'));
+    const a = isId('art', c.req.param('artifactId'))
+      ? await d.store.artifact(r.value.id, c.req.param('artifactId'))
+      : null;
     const body = a ? await d.storage.get(a.storageKey) : null;
     if (!a || !body) return problem('artifact-not-found', 'No such artifact', 404);
     const etag = `"${a.sha256}"`;
@@ -146,7 +148,9 @@ export function runRoutes(d: RunRouteDeps): Hono<AuthEnv> {
   app.delete('/v1/runs/:id/artifacts/:artifactId', auth('runs:write'), async (c) => {
     const r = await d.engine.get(c.get('actor'), c.req.param('id'));
     if (!r.ok) return runProblem(r.error);
-    const a = await d.store.deleteArtifact(r.value.id, c.req.param('artifactId'));
+    const a = isId('art', c.req.param('artifactId'))
+      ? await d.store.deleteArtifact(r.value.id, c.req.param('artifactId'))
+      : null;
     if (!a) return problem('artifact-not-found', 'No such artifact', 404);
     await d.storage.delete(a.storageKey);
     return c.body(null, 204);

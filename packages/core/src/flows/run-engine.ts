@@ -12,7 +12,7 @@ import type { Run, RunEvent } from '../runs/types.ts';
 import { Batcher } from '../shared/batcher.ts';
 import { toCanonicalJson } from '../shared/canonical-json.ts';
 import { type Clock, systemClock } from '../shared/clock.ts';
-import { newId } from '../shared/ids.ts';
+import { isId, newId } from '../shared/ids.ts';
 import { err, ok, type Result } from '../shared/result.ts';
 
 export interface RunEngineOptions {
@@ -252,6 +252,7 @@ export class RunEngine {
 
   /** A run as its buyer (or an operator) sees it; anyone else is told it does not exist. */
   async get(viewer: Actor, runId: string): Promise<Result<Run, RunAccessError>> {
+    if (!isId('run', runId)) return err({ type: 'run_not_found', runId });
     const run = await this.#store.get(runId);
     if (!run || (run.buyerId !== viewer.id && viewer.role !== 'operator')) {
       return err({ type: 'run_not_found', runId });
@@ -279,6 +280,7 @@ export class RunEngine {
     buyer: Actor,
     runId: string,
   ): Promise<Result<{ run: Run; alreadyEnded: boolean }, RunAccessError>> {
+    if (!isId('run', runId)) return err({ type: 'run_not_found', runId });
     const outcome = await this.#store.cancel(runId, buyer.id, this.ledgerContext());
     if (outcome.type === 'not_found') return err({ type: 'run_not_found', runId });
     return ok({ run: outcome.run, alreadyEnded: outcome.type === 'already_ended' });
@@ -290,6 +292,7 @@ export class RunEngine {
     questionId: string,
     answer: unknown,
   ): Promise<Result<Run, AnswerError>> {
+    if (!isId('run', runId)) return err({ type: 'run_not_found', runId });
     const run = await this.#store.get(runId);
     if (!run || run.buyerId !== buyer.id) return err({ type: 'run_not_found', runId });
     if (run.status !== 'awaiting_input' || !run.question)

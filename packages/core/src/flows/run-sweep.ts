@@ -1,7 +1,7 @@
 import type { Catalog } from '../catalog/catalog.ts';
 import type { ApplyContext } from '../ledger/apply.ts';
 import { DEFAULT_RETRY, failureOutcome, type RetryPolicy, retryDecision } from '../runs/failures.ts';
-import type { ConcurrencyLimits, FinishRequest, RunStore } from '../runs/port.ts';
+import type { ConcurrencyLimits, FinishOutcome, FinishRequest, RunStore } from '../runs/port.ts';
 import { isFinal } from '../runs/statuses.ts';
 import { runOutcomeOf } from './run-outcome.ts';
 
@@ -97,7 +97,7 @@ export async function sweepRuns(
       }),
     ),
   ];
-  const outcomes = requests.length ? await store.finish(requests, ctx, { tellWorkers: true }) : [];
+  const outcomes = requests.length ? await finishEach(store, requests, ctx) : [];
   const done = (from: number, count: number) =>
     outcomes.slice(from, from + count).filter((o) => o.type === 'finished').length;
   const n1 = c.lostAttempts.length;
@@ -114,4 +114,25 @@ export async function sweepRuns(
     expired: done(n1 + n2 + n3, c.expiring.length),
     unblocked: await store.unblock(options.limit, options.limits),
   };
+}
+
+/**
+ * Ends the sweep's candidates together, or, if that fails, one by one: a run that cannot be ended (a
+ * bug, a broken row) must not keep every other run from being swept, sweep after sweep.
+ */
+async function finishEach(
+  store: RunStore,
+  requests: FinishRequest[],
+  ctx: ApplyContext,
+): Promise<FinishOutcome[]> {
+  try {
+    return await store.finish(requests, ctx, { tellWorkers: true });
+  } catch {
+    const outcomes: FinishOutcome[] = [];
+    for (const r of requests) {
+      const one = await store.finish([r], ctx, { tellWorkers: true }).catch(() => null);
+      outcomes.push(one?.[0] ?? { type: 'stale', run: null });
+    }
+    return outcomes;
+  }
 }

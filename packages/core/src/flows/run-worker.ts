@@ -11,6 +11,7 @@ import {
   type RetryPolicy,
   retryDecision,
 } from '../runs/failures.ts';
+import { fileFields } from '../runs/files.ts';
 import type {
   ConcurrencyLimits,
   FinishDecision,
@@ -63,6 +64,30 @@ interface Execution {
 }
 
 const ABORTED = Symbol('aborted');
+const LOG_LEVELS: readonly string[] = ['info', 'warn', 'error'];
+const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}(;[ -~]{0,200})?$/i;
+
+/** Text an agent gives (a log line, a question) as Postgres can store it: no NUL, no lone surrogate. */
+function storable(text: unknown, max: number): string {
+  return String(text)
+    .slice(0, max)
+    .replaceAll('\0', '\ufffd')
+    .replace(/\p{Cs}/gu, '\ufffd');
+}
+
+/**
+ * The platform's own operations inside an attempt (storage, the database): if one fails, that is the
+ * platform's fault and transient, not the agent's (retried for retry-safe agents, never held against
+ * the creator).
+ */
+async function platform<T>(what: string, operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    if (error instanceof AgentFailure) throw error;
+    throw new AgentFailure('platform_transient', `The platform failed while ${what}.`);
+  }
+}
 
 /**
  * Executes runs: takes jobs (within its capacity), starts their runs, runs each attempt through the
@@ -169,13 +194,19 @@ export class RunWorker {
 
   /** Keeps this worker's attempts alive; stops those the platform ended elsewhere. */
   async beat(): Promise<void> {
-    const mine = [...this.#active.values()].map((e) => ({ runId: e.run.id, attempt: e.run.attempt }));
-    const alive = await this.#store.heartbeat(this.#o.workerId, mine, this.#clock.now());
+    // Only the attempts that were running when the heartbeat was sent are judged by its answer: one
+    // started meanwhile has not been heartbeaten yet, and must not be taken for ended.
+    const mine = [...this.#active.values()];
+    const alive = await this.#store.heartbeat(
+      this.#o.workerId,
+      mine.map((e) => ({ runId: e.run.id, attempt: e.run.attempt })),
+      this.#clock.now(),
+    );
     const byRun = new Map(alive.map((a) => [a.runId, a]));
-    for (const [runId, exec] of this.#active) {
-      const a = byRun.get(runId);
+    for (const exec of mine) {
+      const a = byRun.get(exec.run.id);
       if (!a || a.attempt !== exec.run.attempt || isFinal(a.status)) this.#abort(exec, { kind: 'ended' });
-      else if (exec.ask && a.status === 'running') void this.#collectAnswer(exec);
+      else if (exec.ask && a.status === 'running') this.#collectAnswerQuietly(exec);
     }
   }
 
@@ -189,7 +220,7 @@ export class RunWorker {
         if (!run || run.attempt !== exec.run.attempt || isFinal(run.status) || run.status === 'queued') {
           this.#abort(exec, { kind: 'ended' });
         } else if (exec.ask && run.status === 'running') {
-          await this.#collectAnswer(exec);
+          this.#collectAnswerQuietly(exec);
         }
       }),
     );
@@ -199,8 +230,14 @@ export class RunWorker {
    * Stops taking work, gives running attempts `graceMs` to end, then gives up the rest as lost (they are
    * retried if their agents allow it, else failed and refunded).
    */
-  async stop(graceMs: number): Promise<void> {
+  /** Takes no more jobs: a queue handler waiting for a slot gives its jobs back at once. */
+  drain(): void {
     this.#stopping = true;
+    for (const wake of this.#waiting.splice(0)) wake();
+  }
+
+  async stop(graceMs: number): Promise<void> {
+    this.drain();
     if (this.#heartbeat) clearInterval(this.#heartbeat);
     const deadline = Date.now() + graceMs;
     while (this.#active.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
@@ -297,6 +334,13 @@ export class RunWorker {
     exec.remainingMs = Math.max(0, exec.remainingMs - (Date.now() - exec.timerStartedAt));
   }
 
+  /** Looks for the answer; a failure to look is retried by the next heartbeat. */
+  #collectAnswerQuietly(exec: Execution): void {
+    this.#collectAnswer(exec).catch((err: unknown) =>
+      this.#o.logger?.warn({ err, runId: exec.run.id }, 'could not read an answer yet'),
+    );
+  }
+
   async #collectAnswer(exec: Execution): Promise<void> {
     const ask = exec.ask;
     if (!ask) return;
@@ -311,7 +355,9 @@ export class RunWorker {
   async #version(run: Run): Promise<{ manifest: Manifest; bundle: string | null }> {
     const cached = this.#versions.get(run.versionId);
     if (cached) return cached;
-    const v = await this.#catalog.versionOf(run.slug, run.versionId);
+    const v = await platform('reading the agent version', () =>
+      this.#catalog.versionOf(run.slug, run.versionId),
+    );
     if (!v)
       throw new AgentFailure('agent_error', `Version ${run.version} of "${run.slug}" no longer exists.`);
     // Published versions never change; a creator's draft may, so it is read again each time.
@@ -329,9 +375,10 @@ export class RunWorker {
         exec.events === max + 1
           ? { type: 'log', level: 'warn', message: `More than ${max} events: the rest are not kept.` }
           : data;
-      exec.pending = exec.pending.then(() =>
-        this.#appends.submit({ runId: run.id, attempt: run.attempt, events: [event] }),
-      );
+      // A log line lost to a database hiccup is logged here, never allowed to crash the process.
+      exec.pending = exec.pending
+        .then(() => this.#appends.submit({ runId: run.id, attempt: run.attempt, events: [event] }))
+        .catch((err: unknown) => this.#o.logger?.warn({ err, runId: run.id }, 'run event not kept'));
     };
     const ensureLive = () => {
       if (exec.controller.signal.aborted) throw new AgentFailure('agent_error', 'The run has stopped.');
@@ -345,9 +392,14 @@ export class RunWorker {
           percent === null || !Number.isFinite(percent)
             ? null
             : Math.min(100, Math.max(0, Math.round(percent)));
-        append({ type: 'progress', percent: p, message: String(message).slice(0, 500) });
+        append({ type: 'progress', percent: p, message: storable(message, 500) });
       },
-      log: (level, message) => append({ type: 'log', level, message: String(message).slice(0, 4000) }),
+      log: (level, message) =>
+        append({
+          type: 'log',
+          level: LOG_LEVELS.includes(level) ? level : 'info',
+          message: storable(message, 4000),
+        }),
       artifact: async (name, bytes, mediaType) => {
         ensureLive();
         if (!artifactName.safeParse(name).success) {
@@ -356,30 +408,40 @@ export class RunWorker {
             `"${name}" is not a valid artifact name (letters, digits, ".", "_", "-").`,
           );
         }
+        if (typeof mediaType !== 'string' || !MEDIA_TYPE.test(mediaType)) {
+          throw new AgentFailure(
+            'agent_error',
+            `"${String(mediaType)}" is not a media type such as text/plain.`,
+          );
+        }
         const id = newId('art');
         const key = `artifacts/${run.id}/${id}`;
-        const put = await this.#storage.put(key, bytes, { maxBytes: this.#o.maxArtifactBytes });
+        const put = await platform('storing an artifact', () =>
+          this.#storage.put(key, bytes, { maxBytes: this.#o.maxArtifactBytes }),
+        );
         if (!put.ok)
           throw new AgentFailure('agent_error', `Artifact "${name}" is larger than ${put.maxBytes} bytes.`);
-        await exec.pending.catch(() => {});
-        const added = await this.#store.addArtifact(
-          {
-            id,
-            runId: run.id,
-            ownerId: run.buyerId,
-            name,
-            mediaType,
-            size: put.size,
-            sha256: put.sha256,
-            storageKey: key,
-            createdAt: this.#clock.now(),
-          },
-          run.attempt,
+        await exec.pending;
+        const added = await platform('recording an artifact', () =>
+          this.#store.addArtifact(
+            {
+              id,
+              runId: run.id,
+              ownerId: run.buyerId,
+              name,
+              mediaType,
+              size: put.size,
+              sha256: put.sha256,
+              storageKey: key,
+              createdAt: this.#clock.now(),
+            },
+            run.attempt,
+          ),
         );
-        if (!added.ok) {
-          await this.#storage.delete(key);
-          throw new AgentFailure('agent_error', 'The run has stopped.');
-        }
+        // A replaced artifact of the same name leaves no blob behind.
+        const orphan = added.ok ? added.replacedKey : key;
+        if (orphan) await this.#storage.delete(orphan).catch(() => {});
+        if (!added.ok) throw new AgentFailure('agent_error', 'The run has stopped.');
       },
       charge: async (event, quantity = 1) => {
         ensureLive();
@@ -389,8 +451,10 @@ export class RunWorker {
             `Charge quantities are whole numbers from 1 (got ${quantity}).`,
           );
         }
-        await exec.pending.catch(() => {});
-        const c = await this.#store.charge(run.id, run.attempt, event, quantity, this.#clock.now());
+        await exec.pending;
+        const c = await platform('recording a charge', () =>
+          this.#store.charge(run.id, run.attempt, String(event), quantity, this.#clock.now()),
+        );
         if (c.type === 'charged') return;
         if (c.type === 'over_maximum') {
           throw new AgentFailure(
@@ -404,40 +468,47 @@ export class RunWorker {
       },
       ask: async (text, schema, options) => {
         ensureLive();
+        if (exec.ask)
+          throw new AgentFailure('agent_error', 'One question at a time: the last one is not answered yet.');
         const parsed = inputSchemaSchema.safeParse(schema);
         if (!parsed.success)
           throw new AgentFailure('agent_error', 'The question’s answer schema is not valid.');
-        await exec.pending.catch(() => {});
+        if (fileFields(parsed.data as InputSchema).length > 0) {
+          throw new AgentFailure('agent_error', 'A question cannot ask for files.');
+        }
+        const seconds = options?.timeoutSeconds;
+        if (seconds !== undefined && !(Number.isFinite(seconds) && seconds > 0)) {
+          throw new AgentFailure('agent_error', 'A question’s timeout is a positive number of seconds.');
+        }
+        await exec.pending;
         const now = this.#clock.now();
-        const timeoutMs = Math.min(
-          this.#o.questionTimeoutMs,
-          (options?.timeoutSeconds ?? Number.POSITIVE_INFINITY) * 1000,
-        );
+        const timeoutMs = Math.min(this.#o.questionTimeoutMs, (seconds ?? Number.POSITIVE_INFINITY) * 1000);
+        exec.events++;
         const question = {
-          id: `q${exec.events + 1}`,
-          text: String(text).slice(0, 2000),
+          // Unique across the run's attempts: an answer to an earlier attempt's question never counts.
+          id: `q${run.attempt}-${exec.events}`,
+          text: storable(text, 2000),
           schema: parsed.data as InputSchema,
           askedAt: now,
           deadline: new Date(now.getTime() + timeoutMs),
         };
-        const answer = new Promise<Record<string, unknown>>((resolve, reject) => {
-          exec.ask = { questionId: question.id, resolve };
-          exec.controller.signal.addEventListener(
-            'abort',
-            () => reject(new AgentFailure('agent_error', 'The run has stopped.')),
-            {
-              once: true,
-            },
-          );
-        });
-        exec.events++;
         this.#pauseTimer(exec);
-        const asked = await this.#store.ask(run.id, run.attempt, question);
+        const asked = await platform('asking the buyer', () =>
+          this.#store.ask(run.id, run.attempt, question),
+        ).catch((e: unknown) => {
+          this.#resumeTimer(exec);
+          throw e;
+        });
         if (!asked.ok) {
-          exec.ask = null;
           this.#abort(exec, { kind: 'ended' });
+          throw new AgentFailure('agent_error', 'The run has stopped.');
         }
-        return answer;
+        return new Promise<Record<string, unknown>>((resolve, reject) => {
+          const stop = () => reject(new AgentFailure('agent_error', 'The run has stopped.'));
+          if (exec.controller.signal.aborted) return stop();
+          exec.ask = { questionId: question.id, resolve };
+          exec.controller.signal.addEventListener('abort', stop, { once: true });
+        });
       },
     };
   }
@@ -449,7 +520,10 @@ export class RunWorker {
   }
 
   async #acquire(want: number): Promise<number> {
-    while (this.#free === 0) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    while (this.#free === 0 && !this.#stopping) {
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    }
+    if (this.#stopping) throw new Error('the worker is stopping');
     const n = Math.min(this.#free, want);
     this.#free -= n;
     return n;

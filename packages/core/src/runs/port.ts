@@ -122,7 +122,14 @@ export interface RunStore {
   charge(runId: string, attempt: number, event: string, quantity: number, now: Date): Promise<ChargeOutcome>;
   /** Appends progress and log events of a running attempt (group-committed by the caller). */
   append(items: { runId: string; attempt: number; events: RunEventData[] }[], now: Date): Promise<boolean[]>;
-  addArtifact(artifact: Artifact, attempt: number): Promise<{ ok: boolean }>;
+  /**
+   * Records an artifact of the live attempt; one of the same name is replaced (its blob's key comes back
+   * in `replacedKey`, for the caller to delete).
+   */
+  addArtifact(
+    artifact: Artifact,
+    attempt: number,
+  ): Promise<{ ok: true; replacedKey: string | null } | { ok: false }>;
   /**
    * Keeps alive the attempts this worker is executing right now (only those: an attempt it gave up on
    * must go silent, so that the sweep ends it) and answers the ones still open, with their runs'

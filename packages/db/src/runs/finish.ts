@@ -2,6 +2,7 @@ import type { RunEventData } from '@jeton/core';
 import {
   type ApplyContext,
   type CommandResult,
+  EMPTY_USAGE,
   type FinishDecision,
   type FinishOutcome,
   type LedgerCommand,
@@ -174,7 +175,9 @@ export async function finishRuns(
     }
   }
   if (retried.length > 0) {
-    statements.push(`update runs set status = 'queued', deadline_at = null, question = null, question_deadline = null
+    // A new attempt starts from nothing: what the lost one charged was never delivered to the buyer.
+    statements.push(`update runs set status = 'queued', deadline_at = null, question = null, question_deadline = null,
+                            usage = ${jsonLiteral(EMPTY_USAGE)}::jsonb
                       where id in (select json_array_elements_text(${jsonLiteral(retried.map((p) => p.run.id))}))`);
     for (const p of retried) {
       const d = p.item.decision as Extract<FinishDecision, { type: 'retry' }>;

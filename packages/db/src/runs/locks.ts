@@ -59,7 +59,8 @@ export function unblockSql(buyerIds: readonly string[], agentIds: readonly strin
   return `with picked as (
       select id from runs
        where blocked_on is not null and status = 'queued'
-         and (buyer_id in ${textList(buyerIds)} or agent_id in ${textList(agentIds)})
+         and ((blocked_on = 'buyer' and buyer_id in ${textList(buyerIds)})
+              or (blocked_on = 'agent' and agent_id in ${textList(agentIds)}))
        order by created_at limit ${Math.trunc(limit)} for update skip locked
     ), upd as (update runs set blocked_on = null where id in (select id from picked) returning id)
     select coalesce(json_agg(id), '[]'::json) as ids from upd`;

@@ -129,6 +129,8 @@ export async function startRunPlatform(o: RunPlatformOptions): Promise<RunPlatfo
     close: async (graceMs = 5000) => {
       if (sweeper) clearInterval(sweeper);
       if (worker) {
+        // Stop taking jobs first: a queue handler waiting for a free slot gives its jobs back.
+        worker.drain();
         await queue.stopWorking();
         await worker.stop(graceMs);
       }

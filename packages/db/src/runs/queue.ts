@@ -88,7 +88,8 @@ export class RunQueue {
     const param = '$1::text::json';
     if (c?.values.length !== 1 || typeof c.values[0] !== 'string') return null;
     if (c.text.split(param).length !== 2 || (c.text.match(/\$\d/g) ?? []).length !== 1) return null;
-    return c.text.replace(param, `${literal(c.values[0])}::text::json`);
+    const json = `${literal(c.values[0])}::text::json`;
+    return c.text.replace(param, () => json);
   }
 
   /** Statements that enqueue `jobs` with the caller's last round trip (or, failing that, enqueued now). */

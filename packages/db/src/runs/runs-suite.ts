@@ -78,6 +78,18 @@ export const testAgents: Record<string, BuiltinAgent> = {
     }
     ctx.progress(100, 'through');
   },
+  // Per event, retry-safe: charges a preview, and on its first attempt then fails as the platform's fault.
+  'events-flaky': async (ctx, run) => {
+    await ctx.charge('preview');
+    if (run.attempt === 1) throw new AgentFailure('platform_transient', 'lost after a preview');
+    await ctx.charge('model');
+  },
+  // Writes text Postgres cannot store as is (NUL, a lone surrogate) into its log and its question.
+  odd: async (ctx) => {
+    ctx.log('info', 'nul \u0000 and \ud800 here');
+    ctx.progress(50, '\u0000');
+    await ctx.artifact('odd.txt', new TextEncoder().encode('ok'), 'text/plain');
+  },
   // Fails as the platform's fault on its first attempt, then succeeds.
   flaky: async (_ctx, run) => {
     if (run.attempt === 1) throw new AgentFailure('platform_transient', 'the platform hiccuped');

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type Actor, type Run, type RunEvent, sweepRuns } from '@jeton/core';
+import { type Actor, type BlobStorage, type Run, type RunEvent, sweepRuns } from '@jeton/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase, testEngines } from '../testing/index.ts';
 import {
@@ -287,6 +287,56 @@ describe.each(testEngines())('run engine on %s', (engine) => {
       failure: { code: 'platform_transient', fault: 'platform' },
     });
     expect(await balance(b)).toEqual({ available: 90n, held: 0n });
+  });
+
+  it('starts a retried attempt from nothing: what a lost attempt charged is not charged again', async () => {
+    await publishAgent(h.catalog, 'events-flaky', {
+      ...perEvent,
+      limits: { retrySafe: true } as never,
+    });
+    const b = await buyer(100);
+    const run = await ended((await submit(b, 'events-flaky')).id);
+    expect(run).toMatchObject({ status: 'succeeded', attempt: 2, charged: 35, refunded: 10 });
+    expect(run.usage.events).toEqual({ preview: 1, model: 1 });
+    expect(await balance(b)).toEqual({ available: 65n, held: 0n });
+  });
+
+  it('keeps what an agent writes even when Postgres could not store it as is (NUL, lone surrogates)', async () => {
+    await publishAgent(h.catalog, 'odd');
+    const b = await buyer(100);
+    const run = await ended((await submit(b, 'odd')).id);
+    expect(run.status).toBe('succeeded');
+    const log = (await allEvents(run.id)).find((e) => e.data.type === 'log');
+    expect(log?.data).toMatchObject({ message: 'nul \ufffd and \ufffd here' });
+  });
+
+  it('holds the platform, not the agent, at fault when the platform’s storage fails', async () => {
+    await h.close();
+    const failing: BlobStorage = {
+      put: async () => {
+        throw new Error('disk on fire');
+      },
+      get: async () => null,
+      delete: async () => {},
+    };
+    h = await startHarness(db.handle, db.url, { storage: failing });
+    try {
+      const b = await buyer(100);
+      const run = await ended((await submit(b, 'echo')).id);
+      expect(run).toMatchObject({
+        status: 'failed',
+        charged: 0,
+        refunded: 10,
+        failure: {
+          code: 'platform_transient',
+          fault: 'platform',
+          message: 'The platform failed while storing an artifact.',
+        },
+      });
+    } finally {
+      await h.close();
+      h = await startHarness(db.handle, db.url);
+    }
   });
 
   it('asks the buyer, waits in awaiting_input, validates the answer and goes on', async () => {

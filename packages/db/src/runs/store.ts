@@ -73,7 +73,10 @@ export class DrizzleRunStore implements RunStore {
     return done.outcomes;
   }
 
-  /** Offers again the runs waiting for the slots just freed (a transaction of its own, after the end's). */
+  /**
+   * Offers again the runs waiting for the slots just freed (a transaction of its own, after the end's).
+   * The end has committed: if this fails, the sweep offers them instead, and the end still succeeded.
+   */
   async #unblockFor(keys: { buyers: string[]; agents: string[] }, limit: number): Promise<void> {
     await this.#tx(async (run, query) => {
       const [res] = await run([unblockSql(keys.buyers, keys.agents, limit)]);
@@ -82,7 +85,7 @@ export class DrizzleRunStore implements RunStore {
         query,
         ids.map((runId) => ({ runId })),
       );
-    });
+    }).catch(() => {});
   }
 
   async cancel(runId: string, buyerId: string, ctx: ApplyContext) {
@@ -242,13 +245,17 @@ export class DrizzleRunStore implements RunStore {
     });
   }
 
-  async addArtifact(a: Artifact, attempt: number): Promise<{ ok: boolean }> {
+  async addArtifact(
+    a: Artifact,
+    attempt: number,
+  ): Promise<{ ok: true; replacedKey: string | null } | { ok: false }> {
     return this.#tx(async (run) => {
-      const [rows] = await run([
+      const [rows, previous] = await run([
         `select 1 from runs where id = ${literal(a.runId)} and attempt = ${Math.trunc(attempt)}
             and status in ${ACTIVE} for update`,
+        `select storage_key from run_artifacts where run_id = ${literal(a.runId)} and name = ${literal(a.name)}`,
       ]);
-      if (!rows?.length) return { ok: false };
+      if (!rows?.length) return { ok: false as const };
       const ref = { id: a.id, name: a.name, mediaType: a.mediaType, size: a.size, sha256: a.sha256 };
       await run(
         [
@@ -264,7 +271,7 @@ export class DrizzleRunStore implements RunStore {
         ],
         { last: true },
       );
-      return { ok: true };
+      return { ok: true as const, replacedKey: (previous?.[0]?.storage_key as string | undefined) ?? null };
     });
   }
 
