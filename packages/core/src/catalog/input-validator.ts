@@ -20,6 +20,9 @@ let ajv = makeAjv();
 /** Compiled validators by the schema's canonical JSON: the same schema compiles once, whatever object holds it. */
 const cache = new Map<string, ValidateFunction>();
 const CACHE_SIZE = 2000;
+/** The validator last used for a schema object, and its content key (valid while the cache holds it). */
+const byObject = new WeakMap<InputSchema, ValidateFunction>();
+const byObjectKey = new WeakMap<InputSchema, string>();
 
 /** The input schema as strict JSON Schema: the file count hint becomes `maxItems`. */
 export function toJsonSchema(schema: InputSchema): Record<string, unknown> {
@@ -35,9 +38,13 @@ export function toJsonSchema(schema: InputSchema): Record<string, unknown> {
  * only), each with its JSON path. Compiled validators are cached by the schema's content.
  */
 export function validateInput(schema: InputSchema, input: unknown): Issue[] {
+  // The same schema object (a cached agent version; schemas are never mutated) skips even computing
+  // its content key.
+  let validate = byObject.get(schema);
+  if (validate && cache.get(byObjectKey.get(schema)!) === validate) return run(validate, input);
   const jsonSchema = toJsonSchema(schema);
   const key = toCanonicalJson(jsonSchema);
-  let validate = cache.get(key);
+  validate = cache.get(key);
   if (!validate) {
     try {
       validate = ajv.compile(jsonSchema);
@@ -53,6 +60,12 @@ export function validateInput(schema: InputSchema, input: unknown): Issue[] {
     }
     cache.set(key, validate);
   }
+  byObject.set(schema, validate);
+  byObjectKey.set(schema, key);
+  return run(validate, input);
+}
+
+function run(validate: ValidateFunction, input: unknown): Issue[] {
   if (validate(input)) return [];
   return (validate.errors ?? []).map(toIssue);
 }
