@@ -22,6 +22,13 @@ export interface SweepReport {
   unblocked: number;
 }
 
+const end = (
+  { runId, attempt }: { runId: string; attempt: number },
+  status: 'failed' | 'timed_out',
+  code: Parameters<typeof failureOutcome>[0],
+  message: string,
+): FinishRequest => ({ runId, attempt, decision: { type: 'end', status, failure: failure(code, message) } });
+
 const failure = (code: Parameters<typeof failureOutcome>[0], message: string) => ({
   code,
   fault: failureOutcome(code).fault,
@@ -60,41 +67,12 @@ export async function sweepRuns(
             : { type: 'end', status: d.outcome.status, failure: f },
       };
     }),
-    ...c.pastDeadline.map(
-      ({ runId, attempt }): FinishRequest => ({
-        runId,
-        attempt,
-        decision: {
-          type: 'end',
-          status: 'timed_out',
-          failure: failure('agent_timeout', 'The agent ran past its timeout.'),
-        },
-      }),
+    ...c.pastDeadline.map((r) => end(r, 'timed_out', 'agent_timeout', 'The agent ran past its timeout.')),
+    ...c.unanswered.map((r) =>
+      end(r, 'failed', 'question_unanswered', 'The question was not answered in time.'),
     ),
-    ...c.unanswered.map(
-      ({ runId, attempt }): FinishRequest => ({
-        runId,
-        attempt,
-        decision: {
-          type: 'end',
-          status: 'failed',
-          failure: failure('question_unanswered', 'The question was not answered in time.'),
-        },
-      }),
-    ),
-    ...c.expiring.map(
-      ({ runId, attempt }): FinishRequest => ({
-        runId,
-        attempt,
-        decision: {
-          type: 'end',
-          status: 'failed',
-          failure: failure(
-            'platform_transient',
-            'The run could not be completed in time; nothing was charged.',
-          ),
-        },
-      }),
+    ...c.expiring.map((r) =>
+      end(r, 'failed', 'platform_transient', 'The run could not be completed in time; nothing was charged.'),
     ),
   ];
   const outcomes = requests.length ? await finishEach(store, requests, ctx) : [];

@@ -1,9 +1,8 @@
 import type { Catalog } from '../catalog/catalog.ts';
-import { type InputSchema, inputSchemaSchema } from '../catalog/input-schema.ts';
-import { artifactName, type Manifest } from '../catalog/manifest-schema.ts';
+import type { Manifest } from '../catalog/manifest-schema.ts';
 import type { RunOutcome } from '../catalog/types.ts';
 import type { ApplyContext } from '../ledger/apply.ts';
-import { type AgentContext, type AgentExecutor, AgentFailure } from '../runs/executor.ts';
+import { type AgentExecutor, AgentFailure } from '../runs/executor.ts';
 import {
   DEFAULT_RETRY,
   type FailureCode,
@@ -11,7 +10,6 @@ import {
   type RetryPolicy,
   retryDecision,
 } from '../runs/failures.ts';
-import { fileFields } from '../runs/files.ts';
 import type {
   ConcurrencyLimits,
   FinishDecision,
@@ -24,8 +22,14 @@ import type { BlobStorage } from '../runs/storage.ts';
 import type { Run, RunEventData } from '../runs/types.ts';
 import { Batcher } from '../shared/batcher.ts';
 import { type Clock, systemClock } from '../shared/clock.ts';
-import { newId } from '../shared/ids.ts';
 import type { Logger } from '../shared/logger.ts';
+import {
+  type AttemptDeps,
+  agentContext,
+  type Execution,
+  platform,
+  type StopReason,
+} from './agent-context.ts';
 import { runOutcomeOf } from './run-outcome.ts';
 
 export interface RunWorkerOptions {
@@ -49,45 +53,7 @@ export interface RunWorkerOptions {
   batchLingerMs?: number;
 }
 
-type StopReason = { kind: 'timeout' } | { kind: 'ended' } | { kind: 'shutdown' };
-
-interface Execution {
-  run: Run;
-  controller: AbortController;
-  /** Events appended by this attempt, in order; awaited before the attempt ends. */
-  pending: Promise<unknown>;
-  events: number;
-  ask: { questionId: string; resolve: (answer: Record<string, unknown>) => void } | null;
-  timer: ReturnType<typeof setTimeout> | null;
-  remainingMs: number;
-  timerStartedAt: number;
-}
-
 const ABORTED = Symbol('aborted');
-const LOG_LEVELS: readonly string[] = ['info', 'warn', 'error'];
-const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}(;[ -~]{0,200})?$/i;
-
-/** Text an agent gives (a log line, a question) as Postgres can store it: no NUL, no lone surrogate. */
-function storable(text: unknown, max: number): string {
-  return String(text)
-    .slice(0, max)
-    .replaceAll('\0', '\ufffd')
-    .replace(/\p{Cs}/gu, '\ufffd');
-}
-
-/**
- * The platform's own operations inside an attempt (storage, the database): if one fails, that is the
- * platform's fault and transient, not the agent's (retried for retry-safe agents, never held against
- * the creator).
- */
-async function platform<T>(what: string, operation: () => Promise<T>): Promise<T> {
-  try {
-    return await operation();
-  } catch (error) {
-    if (error instanceof AgentFailure) throw error;
-    throw new AgentFailure('platform_transient', `The platform failed while ${what}.`);
-  }
-}
 
 /**
  * Executes runs: takes jobs (within its capacity), starts their runs, runs each attempt through the
@@ -100,7 +66,6 @@ export class RunWorker {
   readonly #store: RunStore;
   readonly #catalog: Catalog;
   readonly #executor: AgentExecutor;
-  readonly #storage: BlobStorage;
   readonly #o: RunWorkerOptions;
   readonly #clock: Clock;
   readonly #active = new Map<string, Execution>();
@@ -108,6 +73,7 @@ export class RunWorker {
   readonly #finishes: Batcher<FinishRequest, FinishOutcome>;
   readonly #appends: Batcher<{ runId: string; attempt: number; events: RunEventData[] }, boolean>;
   readonly #outcomes: Batcher<RunOutcome, void>;
+  readonly #attemptDeps: AttemptDeps;
   #free: number;
   #waiting: (() => void)[] = [];
   #heartbeat: ReturnType<typeof setInterval> | null = null;
@@ -123,7 +89,6 @@ export class RunWorker {
     this.#store = store;
     this.#catalog = catalog;
     this.#executor = executor;
-    this.#storage = storage;
     this.#o = options;
     this.#clock = options.clock ?? systemClock;
     this.#free = options.capacity;
@@ -137,6 +102,19 @@ export class RunWorker {
       maxBatch: 500,
       maxInFlight: 1,
     });
+    this.#attemptDeps = {
+      store,
+      storage,
+      clock: this.#clock,
+      appends: this.#appends,
+      maxEventsPerRun: options.maxEventsPerRun ?? 10_000,
+      maxArtifactBytes: options.maxArtifactBytes,
+      questionTimeoutMs: options.questionTimeoutMs,
+      logger: options.logger,
+      abort: (exec, reason) => this.#abort(exec, reason),
+      pauseTimer: (exec) => this.#pauseTimer(exec),
+      resumeTimer: (exec) => this.#resumeTimer(exec),
+    };
     this.#outcomes = new Batcher<RunOutcome, void>(
       async (outcomes) => {
         await this.#catalog.recordRunOutcomes(outcomes);
@@ -266,7 +244,7 @@ export class RunWorker {
         exec.controller.signal.addEventListener('abort', () => resolve(ABORTED), { once: true }),
       );
       const result = await Promise.race([
-        this.#executor.execute(run, version.manifest, version.bundle, this.#context(exec)),
+        this.#executor.execute(run, version.manifest, version.bundle, agentContext(exec, this.#attemptDeps)),
         stopped,
       ]);
       decision = result === ABORTED ? this.#stopDecision(exec) : { type: 'succeeded' };
@@ -363,154 +341,6 @@ export class RunWorker {
     // Published versions never change; a creator's draft may, so it is read again each time.
     if (v.published) this.#versions.set(run.versionId, v);
     return v;
-  }
-
-  #context(exec: Execution): AgentContext {
-    const { run } = exec;
-    const max = this.#o.maxEventsPerRun ?? 10_000;
-    const append = (data: RunEventData) => {
-      exec.events++;
-      if (exec.events > max + 1) return;
-      const event: RunEventData =
-        exec.events === max + 1
-          ? { type: 'log', level: 'warn', message: `More than ${max} events: the rest are not kept.` }
-          : data;
-      // A log line lost to a database hiccup is logged here, never allowed to crash the process.
-      exec.pending = exec.pending
-        .then(() => this.#appends.submit({ runId: run.id, attempt: run.attempt, events: [event] }))
-        .catch((err: unknown) => this.#o.logger?.warn({ err, runId: run.id }, 'run event not kept'));
-    };
-    const ensureLive = () => {
-      if (exec.controller.signal.aborted) throw new AgentFailure('agent_error', 'The run has stopped.');
-    };
-    return {
-      runId: run.id,
-      input: run.input,
-      signal: exec.controller.signal,
-      progress: (percent, message) => {
-        const p =
-          percent === null || !Number.isFinite(percent)
-            ? null
-            : Math.min(100, Math.max(0, Math.round(percent)));
-        append({ type: 'progress', percent: p, message: storable(message, 500) });
-      },
-      log: (level, message) =>
-        append({
-          type: 'log',
-          level: LOG_LEVELS.includes(level) ? level : 'info',
-          message: storable(message, 4000),
-        }),
-      artifact: async (name, bytes, mediaType) => {
-        ensureLive();
-        if (!artifactName.safeParse(name).success) {
-          throw new AgentFailure(
-            'agent_error',
-            `"${name}" is not a valid artifact name (letters, digits, ".", "_", "-").`,
-          );
-        }
-        if (typeof mediaType !== 'string' || !MEDIA_TYPE.test(mediaType)) {
-          throw new AgentFailure(
-            'agent_error',
-            `"${String(mediaType)}" is not a media type such as text/plain.`,
-          );
-        }
-        const id = newId('art');
-        const key = `artifacts/${run.id}/${id}`;
-        const put = await platform('storing an artifact', () =>
-          this.#storage.put(key, bytes, { maxBytes: this.#o.maxArtifactBytes }),
-        );
-        if (!put.ok)
-          throw new AgentFailure('agent_error', `Artifact "${name}" is larger than ${put.maxBytes} bytes.`);
-        await exec.pending;
-        const added = await platform('recording an artifact', () =>
-          this.#store.addArtifact(
-            {
-              id,
-              runId: run.id,
-              ownerId: run.buyerId,
-              name,
-              mediaType,
-              size: put.size,
-              sha256: put.sha256,
-              storageKey: key,
-              createdAt: this.#clock.now(),
-            },
-            run.attempt,
-          ),
-        );
-        // A replaced artifact of the same name leaves no blob behind.
-        const orphan = added.ok ? added.replacedKey : key;
-        if (orphan) await this.#storage.delete(orphan).catch(() => {});
-        if (!added.ok) throw new AgentFailure('agent_error', 'The run has stopped.');
-      },
-      charge: async (event, quantity = 1) => {
-        ensureLive();
-        if (!Number.isInteger(quantity) || quantity < 1 || quantity > 1_000_000) {
-          throw new AgentFailure(
-            'agent_error',
-            `Charge quantities are whole numbers from 1 (got ${quantity}).`,
-          );
-        }
-        await exec.pending;
-        const c = await platform('recording a charge', () =>
-          this.#store.charge(run.id, run.attempt, String(event), quantity, this.#clock.now()),
-        );
-        if (c.type === 'charged') return;
-        if (c.type === 'over_maximum') {
-          throw new AgentFailure(
-            'agent_error',
-            `Charging "${event}" would bring the run to ${c.total} credits, above its maximum of ${c.max}.`,
-          );
-        }
-        if (c.type === 'unknown_event')
-          throw new AgentFailure('agent_error', `The price has no event "${event}".`);
-        throw new AgentFailure('agent_error', 'The run has stopped.');
-      },
-      ask: async (text, schema, options) => {
-        ensureLive();
-        if (exec.ask)
-          throw new AgentFailure('agent_error', 'One question at a time: the last one is not answered yet.');
-        const parsed = inputSchemaSchema.safeParse(schema);
-        if (!parsed.success)
-          throw new AgentFailure('agent_error', 'The question’s answer schema is not valid.');
-        if (fileFields(parsed.data as InputSchema).length > 0) {
-          throw new AgentFailure('agent_error', 'A question cannot ask for files.');
-        }
-        const seconds = options?.timeoutSeconds;
-        if (seconds !== undefined && !(Number.isFinite(seconds) && seconds > 0)) {
-          throw new AgentFailure('agent_error', 'A question’s timeout is a positive number of seconds.');
-        }
-        await exec.pending;
-        const now = this.#clock.now();
-        const timeoutMs = Math.min(this.#o.questionTimeoutMs, (seconds ?? Number.POSITIVE_INFINITY) * 1000);
-        exec.events++;
-        const question = {
-          // Unique across the run's attempts: an answer to an earlier attempt's question never counts.
-          id: `q${run.attempt}-${exec.events}`,
-          text: storable(text, 2000),
-          schema: parsed.data as InputSchema,
-          askedAt: now,
-          deadline: new Date(now.getTime() + timeoutMs),
-        };
-        this.#pauseTimer(exec);
-        const asked = await platform('asking the buyer', () =>
-          this.#store.ask(run.id, run.attempt, question),
-        ).catch((e: unknown) => {
-          this.#resumeTimer(exec);
-          throw e;
-        });
-        if (!asked.ok) {
-          this.#abort(exec, { kind: 'ended' });
-          throw new AgentFailure('agent_error', 'The run has stopped.');
-        }
-        return new Promise<Record<string, unknown>>((resolve, reject) => {
-          const stop = () => reject(new AgentFailure('agent_error', 'The run has stopped.'));
-          if (exec.controller.signal.aborted) return stop();
-          exec.ask = { questionId: question.id, resolve };
-          exec.controller.signal.addEventListener('abort', stop, { once: true });
-        });
-      },
-    };
   }
 
   #record(run: Run): void {

@@ -1,29 +1,31 @@
-import type { Pricing } from '../catalog/pricing.ts';
 import type { ApplyContext } from '../ledger/apply.ts';
 import type { FailureCode } from './failures.ts';
 import type { StoredFile } from './files.ts';
 import type { RunStatus } from './statuses.ts';
 import type { Artifact, Question, Run, RunEvent, RunEventData, RunFailure } from './types.ts';
 
-export interface NewRun {
-  id: string;
-  buyerId: string;
-  agentId: string;
-  versionId: string;
-  slug: string;
-  version: string;
-  creatorId: string;
-  input: Record<string, unknown>;
-  pricing: Pricing;
-  maxCredits: number;
-  idempotencyKey: string | null;
-  /** SHA-256 of what was asked (agent, version, input, cap): a reused key must ask the same. */
+/** A run about to be created: what the engine decided before any money moved. */
+export type NewRun = Pick<
+  Run,
+  | 'id'
+  | 'buyerId'
+  | 'agentId'
+  | 'versionId'
+  | 'slug'
+  | 'version'
+  | 'creatorId'
+  | 'input'
+  | 'pricing'
+  | 'maxCredits'
+  | 'idempotencyKey'
+  | 'timeoutSeconds'
+  | 'retrySafe'
+  | 'expiresAt'
+  | 'createdAt'
+> & {
+  /** SHA-256 of what was asked (agent, input, cap), when a key makes the submission replayable. */
   requestHash: string;
-  timeoutSeconds: number;
-  retrySafe: boolean;
-  expiresAt: Date;
-  createdAt: Date;
-}
+};
 
 export type SubmitOutcome =
   | { type: 'created'; run: Run }

@@ -82,11 +82,13 @@ export type Config = {
   blobDir: string;
   /** An S3-compatible store for artifacts and uploads instead of `blobDir`. */
   s3: {
+    /** e.g. https://s3.eu-west-3.amazonaws.com, http://127.0.0.1:9000 (MinIO), an R2 endpoint. */
     endpoint: string;
     bucket: string;
     region: string;
     accessKeyId: string;
     secretAccessKey: string;
+    /** `endpoint/bucket/key` (MinIO, most self-hosted stores) rather than `bucket.endpoint/key`. */
     pathStyle: boolean;
   } | null;
   uploadMaxBytes: number;

@@ -1,18 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { BlobPut, BlobStorage } from '@jeton/core';
+import type { BlobPut, BlobStorage, Config } from '@jeton/core';
 import { AwsClient } from 'aws4fetch';
 import { assertBlobKey } from './key.ts';
 
-export interface S3Options {
-  /** e.g. https://s3.eu-west-3.amazonaws.com, http://127.0.0.1:9000 (MinIO), an R2 endpoint. */
-  endpoint: string;
-  bucket: string;
-  region: string;
-  accessKeyId: string;
-  secretAccessKey: string;
-  /** `endpoint/bucket/key` (MinIO, most self-hosted stores) rather than `bucket.endpoint/key`. */
-  pathStyle: boolean;
-}
+/** Endpoint, bucket, region, keys and addressing style, as `JETON_S3_*` configure them. */
+export type S3Options = NonNullable<Config['s3']>;
 
 /**
  * Blobs in any S3-compatible store (AWS S3, MinIO, Cloudflare R2, ...), signed with AWS Signature V4.

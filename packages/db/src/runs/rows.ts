@@ -7,6 +7,7 @@ import type {
   RunEvent,
   RunEventData,
   RunStatus,
+  StoredFile,
 } from '@jeton/core';
 import { jsonLiteral, literal } from '../ledger/sql-runner.ts';
 
@@ -68,10 +69,10 @@ export function eventFromJson(j: Json): RunEvent {
   return { runId: String(j.run_id), seq: Number(j.seq), at: date(j.at), data: j.data as RunEventData };
 }
 
-export function artifactFromJson(j: Json): Artifact {
+/** The columns every blob row has (see `blobColumns` in the schema). */
+function blobFromJson(j: Json) {
   return {
     id: String(j.id),
-    runId: String(j.run_id),
     ownerId: String(j.owner_id),
     name: String(j.name),
     mediaType: String(j.media_type),
@@ -80,6 +81,14 @@ export function artifactFromJson(j: Json): Artifact {
     storageKey: String(j.storage_key),
     createdAt: date(j.created_at),
   };
+}
+
+export function artifactFromJson(j: Json): Artifact {
+  return { ...blobFromJson(j), runId: String(j.run_id) };
+}
+
+export function fileFromJson(j: Json): StoredFile {
+  return blobFromJson(j);
 }
 
 /** A timestamp literal. */

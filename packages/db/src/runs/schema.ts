@@ -133,36 +133,27 @@ export const runEvents = pgTable(
   (t) => [primaryKey({ columns: [t.runId, t.seq] })],
 );
 
+/** What every stored blob row has: its name, type, size, digest and where its bytes are. */
+const blobColumns = () => ({
+  id: text('id').primaryKey(),
+  ownerId: text('owner_id').notNull(),
+  name: text('name').notNull(),
+  mediaType: text('media_type').notNull(),
+  size: bigint('size', { mode: 'number' }).notNull(),
+  sha256: text('sha256').notNull(),
+  storageKey: text('storage_key').notNull(),
+  createdAt: at('created_at').notNull(),
+});
+
 export const runArtifacts = pgTable(
   'run_artifacts',
-  {
-    id: text('id').primaryKey(),
-    runId: text('run_id').notNull(),
-    ownerId: text('owner_id').notNull(),
-    name: text('name').notNull(),
-    mediaType: text('media_type').notNull(),
-    size: bigint('size', { mode: 'number' }).notNull(),
-    sha256: text('sha256').notNull(),
-    storageKey: text('storage_key').notNull(),
-    createdAt: at('created_at').notNull(),
-  },
+  { ...blobColumns(), runId: text('run_id').notNull() },
   (t) => [uniqueIndex('run_artifacts_run_name').on(t.runId, t.name)],
 );
 
 /** Files a buyer uploaded as inputs, before or for a run. */
-export const runFiles = pgTable(
-  'run_files',
-  {
-    id: text('id').primaryKey(),
-    ownerId: text('owner_id').notNull(),
-    name: text('name').notNull(),
-    mediaType: text('media_type').notNull(),
-    size: bigint('size', { mode: 'number' }).notNull(),
-    sha256: text('sha256').notNull(),
-    storageKey: text('storage_key').notNull(),
-    createdAt: at('created_at').notNull(),
-  },
-  (t) => [index('run_files_owner').on(t.ownerId, t.createdAt)],
-);
+export const runFiles = pgTable('run_files', blobColumns(), (t) => [
+  index('run_files_owner').on(t.ownerId, t.createdAt),
+]);
 
 export const runsSchema = { runs, runAttempts, runEvents, runArtifacts, runFiles };

@@ -31,6 +31,7 @@ import {
   CONTROL_CHANNEL,
   EVENTS_CHANNEL,
   eventFromJson,
+  fileFromJson,
   notifySql,
   runFromJson,
   textList,
@@ -379,19 +380,7 @@ export class DrizzleRunStore implements RunStore {
       `select row_to_json(f) as f from run_files f
         where owner_id = ${literal(ownerId)} and id in ${textList(ids.filter((id) => /^fil_[0-9a-z]{26}$/.test(id)))}`,
     );
-    return rows.map((r) => {
-      const j = r.f as Record<string, unknown>;
-      return {
-        id: String(j.id),
-        ownerId: String(j.owner_id),
-        name: String(j.name),
-        mediaType: String(j.media_type),
-        size: Number(j.size),
-        sha256: String(j.sha256),
-        storageKey: String(j.storage_key),
-        createdAt: new Date(String(j.created_at)),
-      };
-    });
+    return rows.map((r) => fileFromJson(r.f as Record<string, unknown>));
   }
 
   async get(runId: string): Promise<Run | null> {
