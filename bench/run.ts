@@ -4,7 +4,7 @@ import type { Engine } from '@jeton/db';
 import { loadCatalog, measureSearch, type SearchResult } from './catalog-search.ts';
 import { type CycleResult, measureCycles, openBenchDatabase } from './ledger-cycles.ts';
 import { describeMachine } from './machine.ts';
-import { measureRuns, type RunsResult, startEmbedded, startPostgres } from './runs-engine.ts';
+import { cpuByKind, measureRuns, type RunsResult, startEmbedded, startPostgres } from './runs-engine.ts';
 
 /**
  * `npm run bench`: measures, then rewrites its section of BENCHMARKS.md. Postgres runs when
@@ -34,18 +34,28 @@ async function main(): Promise<void> {
   if (only.has('runs')) await runsBench();
 }
 
+const totalCpu = (parts: [string, number][]) => parts.reduce((sum, [, ms]) => sum + ms, 0);
+
 /** Clients submitting runs at once; enough to keep both engines' batches full. */
 const RUN_CLIENTS = 64;
 
 async function runsBench(): Promise<void> {
   const results: RunsResult[] = [];
+  let cpuPerRun: [string, number][] = [];
   for (const engine of engines) {
     const platform = engine === 'pglite' ? await startEmbedded() : await startPostgres(2);
     try {
       await measureRuns(platform, { clients: 32, seconds: 2 }); // warm-up
       const saturation = [];
+      const before = cpuByKind(platform);
       for (let i = 0; i < repeats; i++) {
         saturation.push(await measureRuns(platform, { clients: RUN_CLIENTS, seconds: seconds * 2 }));
+      }
+      const after = cpuByKind(platform);
+      const runs = saturation.reduce((n, r) => n + r.completed, 0);
+      if (engine === 'postgres') {
+        cpuPerRun = [...after].map(([kind, t]) => [kind, ((t - (before.get(kind) ?? 0)) * 1000) / runs]);
+        console.log(`CPU per run: ${cpuPerRun.map(([k, ms]) => `${k} ${ms.toFixed(2)} ms`).join(', ')}`);
       }
       saturation.sort((x, y) => x.completed / x.seconds - y.completed / y.seconds);
       const median = saturation[Math.floor(saturation.length / 2)]!;
@@ -92,14 +102,18 @@ async function runsBench(): Promise<void> {
     'holds and the Postgres one does not (see *Where the time goes*).',
     '',
     '**Where the time goes (Postgres).** Postgres, the API, both workers and the load generator share',
-    'the two cores, which `top` shows ~90% busy at saturation (steal included). Per run the platform',
+    `the two cores. CPU per completed run at saturation (from /proc, over the saturation windows): ${cpuPerRun.map(([k, ms]) => `${k} ${ms.toFixed(2)} ms`).join(', ')};`,
+    `${totalCpu(cpuPerRun).toFixed(1)} ms in all, so two cores cannot do much more than ${Math.floor(2000 / Math.max(0.01, totalCpu(cpuPerRun)))} runs/s. Postgres' share is the`,
+    'largest: the run rows, three events, the hold and the capture, and the job (insert, claim, confirm).',
+    'Per run the platform',
     'makes four group-committed transactions (submit: run + hold + job; start: attempt; end: status +',
     "capture; stats, gathered for 100 ms), plus pg-boss's claim and confirm. What was measured and",
     'changed on the way from 50 to ~600 runs/s: a per-agent slot lock held by every end (ends no longer',
     'take it); the hot escrow and earnings rows locked for three round trips (the ledger now writes in',
     "the transaction's last round trip, with the run's own rows and its job); `fetch` in the load",
-    'generator (3-4× the CPU of `node:http`); one stats transaction per run. The next levers: fewer',
-    'processes per core (one worker), confirming jobs inside the start transaction, prepared statements.',
+    'generator (3-4× the CPU of `node:http`); one stats transaction per run. The next levers, against',
+    "Postgres' share first: claiming runs from the runs table itself (no job row to insert, claim and",
+    'confirm), prepared statements instead of literal SQL (parse and plan every time), fewer rows per run.',
     '',
     `- Machine: ${describeMachine()}`,
     `- Postgres: ${postgresVersion()} (local, default settings, fsync on)`,

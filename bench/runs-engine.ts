@@ -1,5 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,6 +53,8 @@ export interface Platform {
   url: string;
   keys: string[];
   handle: DatabaseHandle;
+  /** The platform's own processes (kind, pid); the embedded one runs in this process. */
+  processes(): [string, number][];
   close(): Promise<void>;
 }
 
@@ -93,6 +95,7 @@ export async function startEmbedded(): Promise<Platform> {
     url: server.url!,
     keys,
     handle: server.database,
+    processes: () => [],
     close: async () => {
       await server.close();
       rmSync(dir, { recursive: true, force: true });
@@ -142,6 +145,7 @@ export async function startPostgres(workers: number): Promise<Platform> {
     url: url!,
     keys,
     handle: db.handle,
+    processes: () => children.map((c, i) => [i === 0 ? 'API' : 'workers', c.pid!] as [string, number]),
     close: async () => {
       for (const c of children) c.kill('SIGTERM');
       await new Promise((r) => setTimeout(r, 1000));
@@ -262,4 +266,26 @@ function post(agent: http.Agent, base: string, key: string): Promise<{ status: n
     req.on('error', reject);
     req.end(BODY);
   });
+}
+
+/**
+ * CPU seconds used so far by the benchmark's processes, by kind: Postgres (all its backends), the
+ * API process, the worker processes, and this process (the load generator). Linux /proc only.
+ */
+export function cpuByKind(p: Platform): Map<string, number> {
+  const out = new Map<string, number>();
+  const add = (kind: string, pid: number) => {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      out.set(kind, (out.get(kind) ?? 0) + (Number(fields[11]) + Number(fields[12])) / 100);
+    } catch {
+      // the process has ended
+    }
+  };
+  for (const [kind, pid] of p.processes()) add(kind, pid);
+  add('load generator', process.pid);
+  for (const line of execFileSync('ps', ['-C', 'postgres', '-o', 'pid=']).toString().split('\n')) {
+    if (line.trim()) add('postgres', Number(line));
+  }
+  return out;
 }
