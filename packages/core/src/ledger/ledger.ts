@@ -1,3 +1,4 @@
+import { Batcher } from '../shared/batcher.ts';
 import { type Clock, systemClock } from '../shared/clock.ts';
 import type { Credits } from '../shared/money.ts';
 import { err, ok, type Result } from '../shared/result.ts';
@@ -39,12 +40,6 @@ export interface LedgerOptions {
   maxInFlight?: number;
 }
 
-interface Pending {
-  unit: CommandUnit;
-  resolve: (results: CommandResult[]) => void;
-  reject: (error: unknown) => void;
-}
-
 type Without<C> = Omit<C, 'type'>;
 
 /**
@@ -66,10 +61,9 @@ export class Ledger {
   readonly #payoutMinimum: Credits;
   readonly #batching: boolean;
   readonly #maxBatchSize: number;
-  readonly #queue: Pending[] = [];
   readonly #maxInFlight: number;
-  #inFlight = 0;
-  #scheduled = false;
+  /** Group commit: commands that arrive while a transaction is in flight share the next one. */
+  readonly #batcher: Batcher<CommandUnit, CommandResult[]>;
 
   constructor(store: LedgerStore, options: LedgerOptions = {}) {
     this.#store = store;
@@ -79,6 +73,12 @@ export class Ledger {
     this.#batching = options.batching ?? true;
     this.#maxBatchSize = options.maxBatchSize ?? 256;
     this.#maxInFlight = options.maxInFlight ?? 2;
+    // One unit that throws (a bug, a broken row) must not fail the others: the batcher then applies
+    // them one by one.
+    this.#batcher = new Batcher((units) => this.#store.apply(units, this.#context()), {
+      maxBatch: this.#maxBatchSize,
+      maxInFlight: this.#maxInFlight,
+    });
   }
 
   get commissionBps(): number {
@@ -171,53 +171,6 @@ export class Ledger {
 
   #enqueue(unit: CommandUnit): Promise<CommandResult[]> {
     if (!this.#batching) return this.#store.apply([unit], this.#context()).then((r) => r[0]!);
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ unit, resolve, reject });
-      // A microtask lets commands submitted in the same tick join the first transaction.
-      if (!this.#scheduled && this.#inFlight < this.#maxInFlight) {
-        this.#scheduled = true;
-        queueMicrotask(() => {
-          this.#scheduled = false;
-          this.#pump();
-        });
-      }
-    });
-  }
-
-  /** Starts transactions for queued commands while fewer than `maxInFlight` are running. */
-  #pump(): void {
-    while (this.#inFlight < this.#maxInFlight && this.#queue.length > 0) {
-      // Share the queue among the free slots, so that transactions overlap instead of marching in step.
-      const share = Math.ceil(this.#queue.length / (this.#maxInFlight - this.#inFlight));
-      const batch = this.#queue.splice(0, Math.min(share, this.#maxBatchSize));
-      this.#inFlight++;
-      void this.#run(batch).finally(() => {
-        this.#inFlight--;
-        this.#pump();
-      });
-    }
-  }
-
-  async #run(batch: Pending[]): Promise<void> {
-    try {
-      const results = await this.#store.apply(
-        batch.map((p) => p.unit),
-        this.#context(),
-      );
-      for (const [i, p] of batch.entries()) p.resolve(results[i]!);
-    } catch (error) {
-      if (batch.length === 1) {
-        batch[0]!.reject(error);
-        return;
-      }
-      // One unit that throws (a bug, a broken row) must not fail the others: apply them one by one.
-      for (const p of batch) {
-        try {
-          p.resolve((await this.#store.apply([p.unit], this.#context()))[0]!);
-        } catch (e) {
-          p.reject(e);
-        }
-      }
-    }
+    return this.#batcher.submit(unit);
   }
 }
