@@ -4,7 +4,14 @@ import type { Engine } from '@jeton/db';
 import { loadCatalog, measureSearch, type SearchResult } from './catalog-search.ts';
 import { type CycleResult, measureCycles, openBenchDatabase } from './ledger-cycles.ts';
 import { describeMachine } from './machine.ts';
-import { cpuByKind, measureRuns, type RunsResult, startEmbedded, startPostgres } from './runs-engine.ts';
+import {
+  cpuByKind,
+  measureCancel,
+  measureRuns,
+  type RunsResult,
+  startEmbedded,
+  startPostgres,
+} from './runs-engine.ts';
 
 /**
  * `npm run bench`: measures, then rewrites its section of BENCHMARKS.md. Postgres runs when
@@ -42,6 +49,7 @@ const RUN_CLIENTS = 64;
 async function runsBench(): Promise<void> {
   const results: RunsResult[] = [];
   let cpuPerRun: [string, number][] = [];
+  const cancelLatency: { engine: string; topology: string; ms: number[] }[] = [];
   for (const engine of engines) {
     const platform = engine === 'pglite' ? await startEmbedded() : await startPostgres(2);
     try {
@@ -68,6 +76,11 @@ async function runsBench(): Promise<void> {
       const paced = Math.max(50, Math.floor((rate * 0.7) / 50) * 50);
       const r = await measureRuns(platform, { clients: RUN_CLIENTS, seconds: seconds * 2, rate: paced });
       results.push(r);
+      const cancels = await measureCancel(platform, 20);
+      cancelLatency.push({ engine, topology: platform.topology, ms: cancels });
+      console.log(
+        `${engine} cancel → agent aborted: p50 ${cancels[cancels.length >> 1]} ms, max ${cancels.at(-1)} ms (${cancels.length} runs)`,
+      );
       console.log(
         `${engine} runs, paced at ${paced}/s: start p50 ${r.startP50.toFixed(0)} ms p99 ${r.startP99.toFixed(0)} ms, end p99 ${r.endP99.toFixed(0)} ms`,
       );
@@ -125,6 +138,16 @@ async function runsBench(): Promise<void> {
     ...results.map(
       (r) =>
         `| ${r.engine} | ${r.topology} | ${r.mode} | ${r.offered ?? 'as fast as accepted'} | ${(r.completed / r.seconds).toFixed(0)} | ${r.startP50.toFixed(0)} | ${r.startP99.toFixed(0)} | ${r.endP50.toFixed(0)} | ${r.endP99.toFixed(0)} |`,
+    ),
+    '',
+    'Cancellation: a buyer cancels a running run of `wait` (an agent that runs until it is stopped);',
+    "measured from the moment the cancel request is sent to the agent's AbortSignal firing (in the",
+    'worker process on Postgres), 20 runs one at a time, with the platform otherwise idle.',
+    '',
+    '| engine | processes | cancel → agent aborted, p50 ms | max ms |',
+    '|---|---|---|---|',
+    ...cancelLatency.map(
+      (c) => `| ${c.engine} | ${c.topology} | ${c.ms[c.ms.length >> 1]} | ${c.ms.at(-1)} |`,
     ),
     '',
   ].join('\n');

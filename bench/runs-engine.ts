@@ -4,7 +4,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Actor, Catalog, type Config, Ledger, loadConfig, RegistryExecutor } from '@jeton/core';
+import { type Actor, Catalog, type Config, Ledger, loadConfig } from '@jeton/core';
 import {
   ApiKeys,
   type DatabaseHandle,
@@ -16,6 +16,7 @@ import { agentManifest, createTestDatabase } from '@jeton/db/testing';
 import { startServer } from '@jeton/server';
 import { sql } from 'drizzle-orm';
 import { pino } from 'pino';
+import { benchExecutor } from './bench-agents.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const labs: Actor = { id: 'jeton-labs', role: 'user' };
@@ -52,6 +53,8 @@ export interface Platform {
   topology: string;
   url: string;
   keys: string[];
+  /** Where the `wait` agent notes when it was told to stop. */
+  marks: string;
   handle: DatabaseHandle;
   /** The platform's own processes (kind, pid); the embedded one runs in this process. */
   processes(): [string, number][];
@@ -68,6 +71,13 @@ async function prepare(handle: DatabaseHandle): Promise<string[]> {
   if (!d.ok) throw new Error(JSON.stringify(d.error));
   const p = await catalog.publish(labs, 'noop', '1.0.0');
   if (!p.ok) throw new Error(JSON.stringify(p.error));
+  const w = await catalog.saveDraft(
+    labs,
+    agentManifest('wait', { pricing: { model: 'per_run', credits: 1 } }),
+  );
+  if (!w.ok) throw new Error(JSON.stringify(w.error));
+  const wp = await catalog.publish(labs, 'wait', '1.0.0');
+  if (!wp.ok) throw new Error(JSON.stringify(wp.error));
   const ledger = new Ledger(new DrizzleLedgerStore(handle));
   const keys = new ApiKeys(handle.db);
   const out: string[] = [];
@@ -83,10 +93,11 @@ async function prepare(handle: DatabaseHandle): Promise<string[]> {
 /** Embedded: one process (API, worker and the database), as `npm start` runs it, on a persisted PGlite. */
 export async function startEmbedded(): Promise<Platform> {
   const dir = mkdtempSync(join(tmpdir(), 'jeton-bench-runs-'));
+  const marks = mkdtempSync(join(tmpdir(), 'jeton-bench-marks-'));
   const loaded = loadConfig({ ...ENV, JETON_DATA_DIR: join(dir, 'data') });
   if (!loaded.ok) throw new Error(loaded.errors.join());
   const server = await startServer(loaded.config as Config, pino({ level: 'error' }), {
-    executor: new RegistryExecutor({ noop: async () => {} }),
+    executor: benchExecutor(marks),
   });
   const keys = await prepare(server.database);
   return {
@@ -94,6 +105,7 @@ export async function startEmbedded(): Promise<Platform> {
     topology: '1 process',
     url: server.url!,
     keys,
+    marks,
     handle: server.database,
     processes: () => [],
     close: async () => {
@@ -106,6 +118,7 @@ export async function startEmbedded(): Promise<Platform> {
 /** Postgres: an API process and `workers` worker processes, as `jeton serve --api-only` and `jeton worker`. */
 export async function startPostgres(workers: number): Promise<Platform> {
   const db = await createTestDatabase('postgres', { poolMax: 10 });
+  const marks = mkdtempSync(join(tmpdir(), 'jeton-bench-marks-'));
   const keys = await prepare(db.handle);
   const children: ChildProcess[] = [];
   const start = (role: 'api' | 'worker') =>
@@ -123,6 +136,7 @@ export async function startPostgres(workers: number): Promise<Platform> {
             ...ENV,
             ROLE: role,
             DATABASE_URL: db.url!,
+            BENCH_MARK_DIR: marks,
             JETON_BLOB_DIR: mkdtempSync(join(tmpdir(), 'jb-')),
           },
           stdio: ['ignore', 'pipe', 'inherit'],
@@ -144,6 +158,7 @@ export async function startPostgres(workers: number): Promise<Platform> {
     topology: `API + ${workers} workers`,
     url: url!,
     keys,
+    marks,
     handle: db.handle,
     processes: () => children.map((c, i) => [i === 0 ? 'API' : 'workers', c.pid!] as [string, number]),
     close: async () => {
@@ -288,4 +303,44 @@ export function cpuByKind(p: Platform): Map<string, number> {
     if (line.trim()) add('postgres', Number(line));
   }
   return out;
+}
+
+/**
+ * From a buyer's cancel (the moment the request is sent) to the running agent's AbortSignal firing,
+ * for `count` runs of the `wait` agent, one at a time: the milliseconds, sorted.
+ */
+export async function measureCancel(p: Platform, count: number): Promise<number[]> {
+  const key = p.keys[0]!;
+  const call = (method: string, path: string, body?: string) =>
+    fetch(`${p.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      ...(body ? { body } : {}),
+    });
+  const latencies: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const run = (await (await call('POST', '/v1/runs', '{"agent":"wait","input":{"text":"x"}}')).json()) as {
+      id: string;
+    };
+    for (let n = 0; n < 500; n++) {
+      const r = (await (await call('GET', `/v1/runs/${run.id}`)).json()) as { status: string };
+      if (r.status === 'running') break;
+      await new Promise((res) => setTimeout(res, 10));
+    }
+    // The attempt is running; give the worker a moment to be inside the agent.
+    await new Promise((res) => setTimeout(res, 50));
+    const sent = Date.now();
+    const res = await call('POST', `/v1/runs/${run.id}/cancel`);
+    if (res.status !== 200) throw new Error(`cancel: ${res.status}`);
+    const mark = join(p.marks, run.id);
+    for (let n = 0; n < 1000; n++) {
+      try {
+        latencies.push(Number(readFileSync(mark, 'utf8')) - sent);
+        break;
+      } catch {
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    }
+  }
+  return latencies.sort((a, b) => a - b);
 }

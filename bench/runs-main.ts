@@ -1,8 +1,8 @@
 /**
- * An API or worker process for the run benchmark (`ROLE=api|worker`): the real server with one
- * built-in agent, `noop`, which does nothing, so that what is measured is the platform's own work.
+ * An API or worker process for the run benchmark (`ROLE=api|worker`): the real server with the
+ * benchmark's agents (`bench-agents.ts`), so that what is measured is the platform's own work.
  */
-import { RegistryExecutor } from '@jeton/core';
 import { runRoleProcess } from '@jeton/server';
+import { benchExecutor } from './bench-agents.ts';
 
-await runRoleProcess(new RegistryExecutor({ noop: async () => {} }));
+await runRoleProcess(benchExecutor(process.env.BENCH_MARK_DIR ?? '.'));
