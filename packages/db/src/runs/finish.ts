@@ -15,15 +15,7 @@ import { prepareInTransaction } from '../ledger/apply-in-transaction.ts';
 import { jsonLiteral, type SqlQuery, type SqlRunner } from '../ledger/sql-runner.ts';
 import { lockRunsSql } from './locks.ts';
 import type { RunJob, RunQueue } from './queue.ts';
-import {
-  appendEventsSql,
-  CONTROL_CHANNEL,
-  EVENTS_CHANNEL,
-  notifySql,
-  runFromJson,
-  textList,
-  ts,
-} from './rows.ts';
+import { CONTROL_CHANNEL, EVENTS_CHANNEL, notifySql, runFromJson, textList, ts } from './rows.ts';
 
 export interface FinishItem {
   runId: string;
@@ -133,7 +125,6 @@ export async function finishRuns(
   });
 
   const statements: string[] = [];
-  const events: { runId: string; events: RunEventData[] }[] = [];
   const jobs: RunJob[] = [];
   const ended = plans.filter((p) => p.settlement !== null);
   const retried = plans.filter((p) => p.item.decision.type === 'retry');
@@ -141,6 +132,14 @@ export async function finishRuns(
     const rows = ended.map((p) => {
       const d = p.item.decision;
       const failure = d.type === 'succeeded' ? null : d.failure;
+      const event: RunEventData = {
+        type: 'status',
+        status: p.status,
+        attempt: p.run.attempt,
+        ...(failure ? { failure } : {}),
+        charged: p.settlement!.charged,
+        refunded: p.settlement!.refunded,
+      };
       return {
         id: p.run.id,
         status: p.status,
@@ -149,44 +148,43 @@ export async function finishRuns(
         error_message: failure?.message ?? null,
         charged: p.settlement!.charged,
         refunded: p.settlement!.refunded,
+        event,
       };
     });
-    statements.push(`update runs set status = f.status, failure_code = f.failure_code, fault = f.fault,
-                            error_message = f.error_message, charged = f.charged, refunded = f.refunded,
-                            ended_at = ${ts(ctx.now)}, question = null, question_deadline = null, blocked_on = null
-                       from json_to_recordset(${jsonLiteral(rows)}) as f(id text, status text, failure_code text,
-                            fault text, error_message text, charged bigint, refunded bigint)
-                      where runs.id = f.id`);
-    for (const p of ended) {
-      const d = p.item.decision;
-      events.push({
-        runId: p.run.id,
-        events: [
-          {
-            type: 'status',
-            status: p.status,
-            attempt: p.run.attempt,
-            ...(d.type === 'succeeded' ? {} : { failure: d.failure }),
-            charged: p.settlement!.charged,
-            refunded: p.settlement!.refunded,
-          },
-        ],
-      });
-    }
+    // The final status, its event (numbered by the same update) and the settlement: one write of the run.
+    statements.push(`with f as (select * from json_to_recordset(${jsonLiteral(rows)}) as f(id text, status text,
+                            failure_code text, fault text, error_message text, charged bigint, refunded bigint,
+                            event jsonb)),
+                          upd as (
+                            update runs set status = f.status, failure_code = f.failure_code, fault = f.fault,
+                                   error_message = f.error_message, charged = f.charged, refunded = f.refunded,
+                                   ended_at = ${ts(ctx.now)}, question = null, question_deadline = null,
+                                   blocked_on = null, last_seq = runs.last_seq + 1
+                              from f where runs.id = f.id returning runs.id, runs.last_seq)
+                     insert into run_events (run_id, seq, type, data, at)
+                     select upd.id, upd.last_seq, 'status', f.event, ${ts(ctx.now)} from upd join f on f.id = upd.id`);
   }
   if (retried.length > 0) {
-    // A new attempt starts from nothing: what the lost one charged was never delivered to the buyer.
-    statements.push(`update runs set status = 'queued', deadline_at = null, question = null, question_deadline = null,
-                            usage = ${jsonLiteral(EMPTY_USAGE)}::jsonb
-                      where id in (select json_array_elements_text(${jsonLiteral(retried.map((p) => p.run.id))}))`);
-    for (const p of retried) {
+    const rows = retried.map((p) => {
       const d = p.item.decision as Extract<FinishDecision, { type: 'retry' }>;
-      events.push({
-        runId: p.run.id,
-        events: [{ type: 'status', status: 'queued', attempt: p.run.attempt, failure: d.failure }],
-      });
       jobs.push({ runId: p.run.id, startAfter: new Date(ctx.now.getTime() + d.delayMs) });
-    }
+      const event: RunEventData = {
+        type: 'status',
+        status: 'queued',
+        attempt: p.run.attempt,
+        failure: d.failure,
+      };
+      return { id: p.run.id, event };
+    });
+    // A new attempt starts from nothing: what the lost one charged was never delivered to the buyer.
+    statements.push(`with f as (select * from json_to_recordset(${jsonLiteral(rows)}) as f(id text, event jsonb)),
+                          upd as (
+                            update runs set status = 'queued', deadline_at = null, question = null,
+                                   question_deadline = null, usage = ${jsonLiteral(EMPTY_USAGE)}::jsonb,
+                                   last_seq = runs.last_seq + 1
+                              from f where runs.id = f.id returning runs.id, runs.last_seq)
+                     insert into run_events (run_id, seq, type, data, at)
+                     select upd.id, upd.last_seq, 'status', f.event, ${ts(ctx.now)} from upd join f on f.id = upd.id`);
   }
   if (plans.length > 0) {
     const attempts = plans
@@ -205,7 +203,6 @@ export async function finishRuns(
                          from json_to_recordset(${jsonLiteral(attempts)}) as a(run_id text, number int, outcome text, error_message text)
                         where run_attempts.run_id = a.run_id and run_attempts.number = a.number and run_attempts.ended_at is null`);
     }
-    statements.push(appendEventsSql(events, ctx.now));
     const ids = plans.map((p) => p.run.id);
     statements.push(
       ...notifySql(EVENTS_CHANNEL, ids),

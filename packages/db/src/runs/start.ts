@@ -1,7 +1,7 @@
 import type { ConcurrencyLimits, Run, StartOutcome } from '@jeton/core';
 import { jsonLiteral, type SqlRunner } from '../ledger/sql-runner.ts';
 import { activeCountsOfRunsSql, lockSlotsAndRunsSql } from './locks.ts';
-import { appendEventsSql, EVENTS_CHANNEL, notifySql, runFromJson, ts } from './rows.ts';
+import { EVENTS_CHANNEL, notifySql, runFromJson, ts } from './rows.ts';
 
 /**
  * Starts queued runs: each gets a new attempt, owned by the worker, with a deadline from its
@@ -62,21 +62,22 @@ export async function startRuns(
             upd as (
               update runs set status = 'running', attempt = s.attempt, blocked_on = null,
                               started_at = coalesce(runs.started_at, ${ts(now)}),
-                              deadline_at = ${ts(now)} + runs.timeout_seconds * interval '1 second'
+                              deadline_at = ${ts(now)} + runs.timeout_seconds * interval '1 second',
+                              last_seq = runs.last_seq + 1
                 from s where runs.id = s.id returning runs.*
             ),
             att as (
               insert into run_attempts (run_id, number, worker_id, started_at, heartbeat_at)
               select id, attempt, worker_id, ${ts(now)}, ${ts(now)} from s
+            ),
+            -- The status event takes the sequence number the same update gave it: one write of the run.
+            ev as (
+              insert into run_events (run_id, seq, type, data, at)
+              select id, last_seq, 'status',
+                     jsonb_build_object('type', 'status', 'status', 'running', 'attempt', attempt), ${ts(now)}
+                from upd
             )
        select coalesce(json_agg(row_to_json(upd)), '[]'::json) as runs from upd`,
-      appendEventsSql(
-        starting.map((s) => ({
-          runId: s.run.id,
-          events: [{ type: 'status', status: 'running', attempt: s.run.attempt + 1 }],
-        })),
-        now,
-      ),
       ...notifySql(
         EVENTS_CHANNEL,
         starting.map((s) => s.run.id),
@@ -95,7 +96,7 @@ export async function startRuns(
     if (starting.length > 0) {
       for (const j of (updated?.[0]?.runs ?? []) as Record<string, unknown>[]) {
         const r = runFromJson(j);
-        decided.set(r.id, { type: 'started', run: { ...r, lastSeq: r.lastSeq + 1 } });
+        decided.set(r.id, { type: 'started', run: r });
       }
     }
   }

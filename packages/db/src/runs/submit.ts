@@ -4,7 +4,7 @@ import { prepareInTransaction } from '../ledger/apply-in-transaction.ts';
 import { jsonLiteral, type SqlQuery, type SqlRunner } from '../ledger/sql-runner.ts';
 import { openAccountsSql } from '../ledger/store.ts';
 import type { RunQueue } from './queue.ts';
-import { appendEventsSql, EVENTS_CHANNEL, notifySql, runFromJson } from './rows.ts';
+import { EVENTS_CHANNEL, notifySql, runFromJson, ts } from './rows.ts';
 
 /** Any constant: keeps the run engine's advisory locks apart from the ledger's. */
 export const RUN_LOCK_SEED = 7_311_531;
@@ -132,23 +132,24 @@ export async function submitRuns(
       `with ins as (
          insert into runs (id, buyer_id, agent_id, version_id, slug, version, creator_id, status, input, pricing,
                            max_credits, hold_id, idempotency_key, request_hash, timeout_seconds, retry_safe, usage,
-                           expires_at, created_at)
+                           expires_at, created_at, last_seq)
          select id, buyer_id, agent_id, version_id, slug, version, creator_id, 'queued', input, pricing,
                 max_credits, hold_id, idempotency_key, request_hash, timeout_seconds, retry_safe, usage,
-                expires_at, created_at
+                expires_at, created_at, 1
            from json_to_recordset(${jsonLiteral(rows)}) as t(
              id text, buyer_id text, agent_id text, version_id text, slug text, version text, creator_id text,
              input jsonb, pricing jsonb, max_credits bigint, hold_id text, idempotency_key text,
              request_hash text, timeout_seconds int, retry_safe boolean, usage jsonb,
              expires_at timestamptz, created_at timestamptz)
-         returning *)
+         returning *),
+       -- The first event, numbered 1, written with the run itself.
+       ev as (
+         insert into run_events (run_id, seq, type, data, at)
+         select id, 1, 'status', '{"type":"status","status":"queued"}'::jsonb, ${ts(ctx.now)} from ins
+       )
        select coalesce(json_agg(row_to_json(ins)), '[]'::json) as runs from ins`,
       // The creator can be paid when the run ends: their earnings accounts exist from now on.
       openAccountsSql([...new Set(created.map((r) => r.creatorId))]),
-      appendEventsSql(
-        created.map((r) => ({ runId: r.id, events: [{ type: 'status', status: 'queued' }] })),
-        ctx.now,
-      ),
       ...notifySql(
         EVENTS_CHANNEL,
         created.map((r) => r.id),
@@ -164,7 +165,7 @@ export async function submitRuns(
     const byId = new Map(
       ((inserted?.[0]?.runs ?? []) as Record<string, unknown>[]).map((j) => {
         const r = runFromJson(j);
-        return [r.id, { ...r, lastSeq: 1 }] as const;
+        return [r.id, r] as const;
       }),
     );
     items.forEach((item, i) => {
