@@ -1,4 +1,4 @@
-import { appendFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RegistryExecutor } from '@jeton/core';
 
@@ -15,7 +15,10 @@ export function benchExecutor(markDir: string): RegistryExecutor {
         ctx.signal.addEventListener(
           'abort',
           () => {
-            appendFileSync(join(markDir, ctx.runId), String(Date.now()));
+            // Written whole, then renamed: the reader never sees an empty file.
+            const mark = join(markDir, ctx.runId);
+            writeFileSync(`${mark}.part`, String(Date.now()));
+            renameSync(`${mark}.part`, mark);
             resolve();
           },
           { once: true },

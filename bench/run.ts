@@ -5,7 +5,8 @@ import { loadCatalog, measureSearch, type SearchResult } from './catalog-search.
 import { type CycleResult, measureCycles, openBenchDatabase } from './ledger-cycles.ts';
 import { describeMachine } from './machine.ts';
 import {
-  cpuByKind,
+  cpuPerRun,
+  cpuSnapshot,
   measureCancel,
   measureRuns,
   type RunsResult,
@@ -48,22 +49,22 @@ const RUN_CLIENTS = 64;
 
 async function runsBench(): Promise<void> {
   const results: RunsResult[] = [];
-  let cpuPerRun: [string, number][] = [];
+  let cpuShares: [string, number][] = [];
   const cancelLatency: { engine: string; topology: string; ms: number[] }[] = [];
   for (const engine of engines) {
     const platform = engine === 'pglite' ? await startEmbedded() : await startPostgres(2);
     try {
       await measureRuns(platform, { clients: 32, seconds: 2 }); // warm-up
       const saturation = [];
-      const before = cpuByKind(platform);
+      const before = cpuSnapshot(platform);
       for (let i = 0; i < repeats; i++) {
         saturation.push(await measureRuns(platform, { clients: RUN_CLIENTS, seconds: seconds * 2 }));
       }
-      const after = cpuByKind(platform);
+      const after = cpuSnapshot(platform);
       const runs = saturation.reduce((n, r) => n + r.completed, 0);
       if (engine === 'postgres') {
-        cpuPerRun = [...after].map(([kind, t]) => [kind, ((t - (before.get(kind) ?? 0)) * 1000) / runs]);
-        console.log(`CPU per run: ${cpuPerRun.map(([k, ms]) => `${k} ${ms.toFixed(2)} ms`).join(', ')}`);
+        cpuShares = cpuPerRun(before, after, runs);
+        console.log(`CPU per run: ${cpuShares.map(([k, ms]) => `${k} ${ms.toFixed(2)} ms`).join(', ')}`);
       }
       saturation.sort((x, y) => x.completed / x.seconds - y.completed / y.seconds);
       const median = saturation[Math.floor(saturation.length / 2)]!;
@@ -115,8 +116,8 @@ async function runsBench(): Promise<void> {
     'holds and the Postgres one does not (see *Where the time goes*).',
     '',
     '**Where the time goes (Postgres).** Postgres, the API, both workers and the load generator share',
-    `the two cores. CPU per completed run at saturation (from /proc, over the saturation windows): ${cpuPerRun.map(([k, ms]) => `${k} ${ms.toFixed(2)} ms`).join(', ')};`,
-    `${totalCpu(cpuPerRun).toFixed(1)} ms in all, so two cores cannot do much more than ${Math.floor(2000 / Math.max(0.01, totalCpu(cpuPerRun)))} runs/s. Postgres' share is the`,
+    `the two cores. CPU per completed run at saturation (from /proc, over the saturation windows): ${cpuShares.map(([k, ms]) => `${k} ${ms.toFixed(2)} ms`).join(', ')};`,
+    `${totalCpu(cpuShares).toFixed(1)} ms in all, so two cores cannot do much more than ${Math.floor(2000 / Math.max(0.01, totalCpu(cpuShares)))} runs/s. Postgres' share is the`,
     'largest: the run rows, three events, the hold and the capture, and the job (insert, claim, confirm).',
     'Per run the platform makes four group-committed transactions (submit: run + hold + job; start:',
     'attempt; end: status +',

@@ -58,6 +58,8 @@ export interface Platform {
   handle: DatabaseHandle;
   /** The platform's own processes (kind, pid); the embedded one runs in this process. */
   processes(): [string, number][];
+  /** The Postgres cluster's postmaster, when there is one. */
+  postmasterPid: number | null;
   close(): Promise<void>;
 }
 
@@ -108,6 +110,7 @@ export async function startEmbedded(): Promise<Platform> {
     marks,
     handle: server.database,
     processes: () => [],
+    postmasterPid: null,
     close: async () => {
       await server.close();
       rmSync(dir, { recursive: true, force: true });
@@ -161,6 +164,7 @@ export async function startPostgres(workers: number): Promise<Platform> {
     marks,
     handle: db.handle,
     processes: () => children.map((c, i) => [i === 0 ? 'API' : 'workers', c.pid!] as [string, number]),
+    postmasterPid: await postmasterOf(db.handle),
     close: async () => {
       for (const c of children) c.kill('SIGTERM');
       await new Promise((r) => setTimeout(r, 1000));
@@ -284,25 +288,49 @@ function post(agent: http.Agent, base: string, key: string): Promise<{ status: n
 }
 
 /**
- * CPU seconds used so far by the benchmark's processes, by kind: Postgres (all its backends), the
- * API process, the worker processes, and this process (the load generator). Linux /proc only.
+ * CPU seconds used so far by each of the benchmark's processes (by pid, with its kind): Postgres (this
+ * cluster's postmaster and backends), the API process, the worker processes, and this process (the
+ * load generator). Linux /proc only.
  */
-export function cpuByKind(p: Platform): Map<string, number> {
-  const out = new Map<string, number>();
+export function cpuSnapshot(p: Platform): Map<number, { kind: string; seconds: number }> {
+  const out = new Map<number, { kind: string; seconds: number }>();
   const add = (kind: string, pid: number) => {
     try {
       const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      out.set(kind, (out.get(kind) ?? 0) + (Number(fields[11]) + Number(fields[12])) / 100);
+      out.set(pid, { kind, seconds: (Number(fields[11]) + Number(fields[12])) / 100 });
     } catch {
       // the process has ended
     }
   };
   for (const [kind, pid] of p.processes()) add(kind, pid);
   add('load generator', process.pid);
-  for (const line of execFileSync('ps', ['-C', 'postgres', '-o', 'pid=']).toString().split('\n')) {
-    if (line.trim()) add('postgres', Number(line));
+  const postmaster = p.postmasterPid;
+  if (postmaster !== null) {
+    add('postgres', postmaster);
+    for (const line of execFileSync('ps', ['--ppid', String(postmaster), '-o', 'pid='])
+      .toString()
+      .split('\n')) {
+      if (line.trim()) add('postgres', Number(line));
+    }
   }
   return out;
+}
+
+/**
+ * CPU milliseconds per completed run, by kind, between two snapshots. A process that ended in between
+ * is left out (its last seconds are not known); one that started counts from its start.
+ */
+export function cpuPerRun(
+  before: Map<number, { kind: string; seconds: number }>,
+  after: Map<number, { kind: string; seconds: number }>,
+  runs: number,
+): [string, number][] {
+  const byKind = new Map<string, number>();
+  for (const [pid, a] of after) {
+    const spent = a.seconds - (before.get(pid)?.seconds ?? 0);
+    byKind.set(a.kind, (byKind.get(a.kind) ?? 0) + spent);
+  }
+  return [...byKind].map(([kind, s]) => [kind, (s * 1000) / runs]);
 }
 
 /**
@@ -322,25 +350,43 @@ export async function measureCancel(p: Platform, count: number): Promise<number[
     const run = (await (await call('POST', '/v1/runs', '{"agent":"wait","input":{"text":"x"}}')).json()) as {
       id: string;
     };
-    for (let n = 0; n < 500; n++) {
-      const r = (await (await call('GET', `/v1/runs/${run.id}`)).json()) as { status: string };
-      if (r.status === 'running') break;
-      await new Promise((res) => setTimeout(res, 10));
+    let status = '';
+    for (let n = 0; n < 500 && status !== 'running'; n++) {
+      status = ((await (await call('GET', `/v1/runs/${run.id}`)).json()) as { status: string }).status;
+      if (status !== 'running') await new Promise((res) => setTimeout(res, 10));
     }
+    if (status !== 'running') throw new Error(`run ${run.id} never started (${status})`);
     // The attempt is running; give the worker a moment to be inside the agent.
     await new Promise((res) => setTimeout(res, 50));
     const sent = Date.now();
     const res = await call('POST', `/v1/runs/${run.id}/cancel`);
     if (res.status !== 200) throw new Error(`cancel: ${res.status}`);
     const mark = join(p.marks, run.id);
-    for (let n = 0; n < 1000; n++) {
+    let abortedAt = Number.NaN;
+    for (let n = 0; n < 1000 && Number.isNaN(abortedAt); n++) {
       try {
-        latencies.push(Number(readFileSync(mark, 'utf8')) - sent);
-        break;
+        abortedAt = Number(readFileSync(mark, 'utf8'));
       } catch {
         await new Promise((r) => setTimeout(r, 5));
       }
     }
+    // A cancel that never reached the agent is the worst result there is, not one to leave out.
+    if (!Number.isFinite(abortedAt))
+      throw new Error(`run ${run.id}: the agent was not told to stop within 5 s`);
+    latencies.push(abortedAt - sent);
   }
   return latencies.sort((a, b) => a - b);
+}
+
+/** The postmaster of the cluster `handle` talks to: the parent of this connection's backend. */
+async function postmasterOf(handle: DatabaseHandle): Promise<number | null> {
+  try {
+    const rows = (
+      (await handle.db.execute(sql`select pg_backend_pid() as pid`)) as unknown as { rows: { pid: number }[] }
+    ).rows;
+    const stat = readFileSync(`/proc/${rows[0]!.pid}/stat`, 'utf8');
+    return Number(stat.split(') ')[1]!.split(' ')[1]);
+  } catch {
+    return null;
+  }
 }

@@ -50,7 +50,7 @@ const LOG_LEVELS: readonly string[] = ['info', 'warn', 'error'];
 const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}(;[ -~]{0,200})?$/i;
 
 /** Text an agent gives (a log line, a question) as Postgres can store it: no NUL, no lone surrogate. */
-function storable(text: unknown, max: number): string {
+export function storable(text: unknown, max: number): string {
   return String(text)
     .slice(0, max)
     .replaceAll('\0', '\ufffd')

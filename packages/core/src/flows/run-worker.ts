@@ -29,6 +29,7 @@ import {
   type Execution,
   platform,
   type StopReason,
+  storable,
 } from './agent-context.ts';
 import { runOutcomeOf } from './run-outcome.ts';
 
@@ -237,12 +238,15 @@ export class RunWorker {
     };
     this.#active.set(run.id, exec);
     let decision: FinishDecision | null;
+    // Listening before the first await: an abort that comes while the version is read (a cancel, the
+    // heartbeat, a shutdown) must not be missed.
+    const stopped = new Promise<typeof ABORTED>((resolve) =>
+      exec.controller.signal.addEventListener('abort', () => resolve(ABORTED), { once: true }),
+    );
     try {
       const version = await this.#version(run);
+      if (exec.controller.signal.aborted) throw new AgentFailure('agent_error', 'The run has stopped.');
       this.#resumeTimer(exec);
-      const stopped = new Promise<typeof ABORTED>((resolve) =>
-        exec.controller.signal.addEventListener('abort', () => resolve(ABORTED), { once: true }),
-      );
       const result = await Promise.race([
         this.#executor.execute(run, version.manifest, version.bundle, agentContext(exec, this.#attemptDeps)),
         stopped,
@@ -285,9 +289,9 @@ export class RunWorker {
   }
 
   #failureDecision(exec: Execution, error: unknown): FinishDecision {
-    if (error instanceof AgentFailure) return this.#end(error.code, error.message, exec);
-    const message = error instanceof Error ? error.message : String(error);
-    return this.#end('agent_error', message.slice(0, 2000) || 'The agent failed.', exec);
+    if (error instanceof AgentFailure) return this.#end(error.code, storable(error.message, 2000), exec);
+    const message = storable(error instanceof Error ? error.message : String(error), 2000);
+    return this.#end('agent_error', message || 'The agent failed.', exec);
   }
 
   #end(code: FailureCode, message: string, exec: Execution): FinishDecision {

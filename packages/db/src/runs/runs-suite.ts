@@ -40,6 +40,10 @@ export const testAgents: Record<string, BuiltinAgent> = {
   boom: async () => {
     throw new Error('boom');
   },
+  // Fails with a message Postgres could not store as is.
+  'boom-nul': async () => {
+    throw new Error('bad \u0000 byte');
+  },
   // Never ends on its own: for timeouts and cancellations.
   hang: (ctx) =>
     new Promise((_, reject) =>

@@ -135,6 +135,12 @@ describe.each(testEngines())('run engine on %s: runs and their money', (engine) 
     });
     expect(await balance(b)).toEqual({ available: 100n, held: 0n });
     expect(await t.h.ledger.getHold(run.holdId)).toMatchObject({ status: 'released' });
+    await publishAgent(t.h.catalog, 'boom-nul');
+    const odd = await ended((await submit(b, 'boom-nul')).id);
+    expect(odd).toMatchObject({
+      status: 'failed',
+      failure: { code: 'agent_error', message: 'bad \ufffd byte' },
+    });
   });
 
   it('times out an agent past its manifest’s timeout, through its AbortSignal or without it', async () => {
