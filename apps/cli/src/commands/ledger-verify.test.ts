@@ -80,6 +80,16 @@ describe('jeton ledger verify on the embedded database', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('Unknown command: ledger balance');
   });
+
+  it('refuses to start a worker without Postgres, saying why, and lists both roles in its help', async () => {
+    const worker = await jeton(['worker'], { DATABASE_URL: '' });
+    expect(worker.code).toBe(2);
+    expect(worker.stderr).toContain('jeton worker shares the work through Postgres: set DATABASE_URL');
+    const help = await jeton(['--help'], {});
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/jeton serve \[--api-only\]/);
+    expect(help.stdout).toMatch(/jeton worker/);
+  });
 });
 
 describe.runIf(process.env.DATABASE_URL)('jeton ledger verify on Postgres', () => {
