@@ -1,6 +1,7 @@
 import { type Actor, Catalog, ManualClock, type TestRunner } from '@jeton/core';
-import type { DatabaseHandle } from '../connect.ts';
-import { agentManifest } from '../testing/index.ts';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import type { DatabaseHandle, Engine } from '../connect.ts';
+import { agentManifest, createTestDatabase, type TestDatabase } from '../testing/index.ts';
 import { DrizzleCatalogStore } from './store.ts';
 
 /** What the catalog suites share: their actors, a test runner, and a fresh catalog per test. */
@@ -67,4 +68,25 @@ export async function published(catalog: Catalog, slug: string, overrides = {}) 
   const p = await catalog.publish(alice, slug, draft.value.version.version);
   if (!p.ok) throw new Error(JSON.stringify(p.error));
   return p.value;
+}
+
+/**
+ * Per engine: one database for the suite, and before each test a fresh catalog with its clock (in
+ * `t`, which the tests read when they run). `slug()` gives a new slug each call.
+ */
+export function catalogSuite(engine: Engine) {
+  const t = {
+    db: null as unknown as TestDatabase,
+    clock: null as unknown as ManualClock,
+    catalog: null as unknown as Catalog,
+  };
+  let n = 0;
+  beforeAll(async () => {
+    t.db = await createTestDatabase(engine);
+  });
+  afterAll(() => t.db.drop());
+  beforeEach(async () => {
+    Object.assign(t, await freshCatalog(t.db.handle));
+  });
+  return { t, slug: () => `agent-${engine}-${++n}` };
 }
