@@ -66,20 +66,15 @@ export interface Platform {
 async function prepare(handle: DatabaseHandle): Promise<string[]> {
   const catalog = new Catalog(new DrizzleCatalogStore(handle));
   await catalog.registerCreator({ id: labs.id, handle: 'jeton-labs', displayName: 'Jeton Labs' });
-  const d = await catalog.saveDraft(
-    labs,
-    agentManifest('noop', { pricing: { model: 'per_run', credits: 1 } }),
-  );
-  if (!d.ok) throw new Error(JSON.stringify(d.error));
-  const p = await catalog.publish(labs, 'noop', '1.0.0');
-  if (!p.ok) throw new Error(JSON.stringify(p.error));
-  const w = await catalog.saveDraft(
-    labs,
-    agentManifest('wait', { pricing: { model: 'per_run', credits: 1 } }),
-  );
-  if (!w.ok) throw new Error(JSON.stringify(w.error));
-  const wp = await catalog.publish(labs, 'wait', '1.0.0');
-  if (!wp.ok) throw new Error(JSON.stringify(wp.error));
+  for (const slug of ['noop', 'wait']) {
+    const d = await catalog.saveDraft(
+      labs,
+      agentManifest(slug, { pricing: { model: 'per_run', credits: 1 } }),
+    );
+    if (!d.ok) throw new Error(JSON.stringify(d.error));
+    const p = await catalog.publish(labs, slug, '1.0.0');
+    if (!p.ok) throw new Error(JSON.stringify(p.error));
+  }
   const ledger = new Ledger(new DrizzleLedgerStore(handle));
   const keys = new ApiKeys(handle.db);
   const out: string[] = [];

@@ -1,4 +1,4 @@
-import { type Actor, isFinal, type RunEngine } from '@jeton/core';
+import { type Actor, isFinal, type RunEngine, type RunEvent } from '@jeton/core';
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { runProblem } from './run-problems.ts';
@@ -54,6 +54,7 @@ const KEEPALIVE_MS = 15_000;
 export async function streamRunEvents(
   c: Context,
   engine: RunEngine,
+  readEvents: (runId: string, afterSeq: number, limit: number) => Promise<RunEvent[]>,
   watchers: RunWatchers,
   actor: Actor,
   onError: (error: unknown) => void,
@@ -66,6 +67,7 @@ export async function streamRunEvents(
       issues: [{ path: 'Last-Event-ID', message: 'must be a sequence number' }],
     });
   }
+  // Whose run it is was checked here, once: a run never changes hands, so each wake only reads events.
   const first = await engine.get(actor, runId);
   if (!first.ok) return runProblem(first.error);
 
@@ -78,12 +80,8 @@ export async function streamRunEvents(
       let ended = isFinal(first.value.status) && first.value.lastSeq <= after;
       while (!ended && !closed.signal.aborted) {
         const news = watchers.watch(runId, KEEPALIVE_MS, closed.signal);
-        const page = await engine.events(actor, runId, after, PAGE);
-        if (!page.ok) {
-          news.cancel();
-          break;
-        }
-        for (const e of page.value) {
+        const page = await readEvents(runId, after, PAGE);
+        for (const e of page) {
           await stream.writeSSE({
             id: String(e.seq),
             event: e.data.type,
@@ -92,7 +90,7 @@ export async function streamRunEvents(
           after = e.seq;
           if (e.data.type === 'status' && isFinal(e.data.status)) ended = true;
         }
-        if (ended || page.value.length === PAGE) {
+        if (ended || page.length === PAGE) {
           news.cancel();
           continue;
         }

@@ -108,8 +108,13 @@ export function runRoutes(d: RunRouteDeps): Hono<AuthEnv> {
   });
 
   app.get('/v1/runs/:id/events', auth('runs:read'), (c) =>
-    streamRunEvents(c, d.engine, d.watchers, c.get('actor'), (err) =>
-      d.logger?.error({ err, runId: c.req.param('id') }, 'event stream failed'),
+    streamRunEvents(
+      c,
+      d.engine,
+      (id, after, n) => d.store.events(id, after, n),
+      d.watchers,
+      c.get('actor'),
+      (err) => d.logger?.error({ err, runId: c.req.param('id') }, 'event stream failed'),
     ),
   );
 

@@ -8,7 +8,7 @@ import type { AgentExecutor } from '../runs/executor.ts';
 import { accepts, checkInputFiles, fileFields, inputFileIds, type StoredFile } from '../runs/files.ts';
 import type { ConcurrencyLimits, FinishRequest, NewRun, RunStore, SubmitOutcome } from '../runs/port.ts';
 import type { BlobStorage } from '../runs/storage.ts';
-import type { Run, RunEvent } from '../runs/types.ts';
+import type { Run } from '../runs/types.ts';
 import { Batcher } from '../shared/batcher.ts';
 import { toCanonicalJson } from '../shared/canonical-json.ts';
 import { type Clock, systemClock } from '../shared/clock.ts';
@@ -262,17 +262,6 @@ export class RunEngine {
 
   list(viewer: Actor, options: { cursor: string | null; limit: number; status?: Run['status'] }) {
     return this.#store.list(viewer.id, options);
-  }
-
-  async events(
-    viewer: Actor,
-    runId: string,
-    afterSeq: number,
-    limit = 500,
-  ): Promise<Result<RunEvent[], RunAccessError>> {
-    const run = await this.get(viewer, runId);
-    if (!run.ok) return run;
-    return ok(await this.#store.events(runId, afterSeq, limit));
   }
 
   /** The buyer cancels: a run that has not ended stops, and is settled at once. */

@@ -1,12 +1,9 @@
 import type { Account, AccountKind, Hold, HoldStatus, Operation } from '@jeton/core';
 import { toBigInt } from './sql-rows.ts';
-import { jsonLiteral, type Row, type SqlRunner } from './sql-runner.ts';
+import { type Row, type SqlRunner, textList } from './sql-runner.ts';
 
 /** Any constant: keeps the ledger's advisory locks apart from anyone else's. */
 const OPERATION_LOCK_SEED = 7_311_530;
-
-/** A list of ids as one JSON literal, so the statement's shape does not depend on the batch size. */
-const idsIn = (values: readonly string[]) => `(select json_array_elements_text(${jsonLiteral(values)}))`;
 
 export interface BatchRows {
   operations: Operation[];
@@ -34,20 +31,20 @@ export async function loadBatch(
   lockLate: boolean,
 ): Promise<BatchRows> {
   const early = `early_ids as (
-        select id from ${idsIn(wanted.early)} as e(id)
+        select id from ${textList(wanted.early)} as e(id)
         union select user_id || ':wallet_promo' from h
         union select user_id || ':wallet_paid' from h
       )`;
   const accounts = lockLate
     ? `e as materialized (
         select * from ledger_accounts
-         where id in (select id from early_ids) or id in ${idsIn(wanted.late)}
-         order by (id in ${idsIn(wanted.late)}), id for update
+         where id in (select id from early_ids) or id in ${textList(wanted.late)}
+         order by (id in ${textList(wanted.late)}), id for update
       ), l as (select * from e where false)`
     : `e as materialized (
         select * from ledger_accounts where id in (select id from early_ids) order by id for update
       ), l as materialized (
-        select * from ledger_accounts where id in ${idsIn(wanted.late)}
+        select * from ledger_accounts where id in ${textList(wanted.late)}
       )`;
   const results = await run([
     // Every lookup of a batch is by primary key, but while a table is young its statistics say "tiny"
@@ -62,12 +59,12 @@ export async function loadBatch(
     // uncommitted insert, a lock outside the order below).
     `select count(*) from (
         select pg_advisory_xact_lock(k) from (
-          select distinct hashtextextended(id, ${OPERATION_LOCK_SEED}) as k from ${idsIn(wanted.operationIds)} as t(id)
+          select distinct hashtextextended(id, ${OPERATION_LOCK_SEED}) as k from ${textList(wanted.operationIds)} as t(id)
            order by k
         ) keys
       ) claimed`,
     `with h as materialized (
-        select * from ledger_holds where id in ${idsIn(wanted.holdIds)} order by id for update
+        select * from ledger_holds where id in ${textList(wanted.holdIds)} order by id for update
       ), ${early}, ${accounts}
       select
         (select coalesce(json_agg(h), '[]'::json) from h) as holds,
@@ -77,7 +74,7 @@ export async function loadBatch(
     // granted, so it sees the operations of whichever transaction held them.
     `select coalesce(json_agg(o), '[]'::json) as ops
        from (select id, type, fingerprint, result, created_at from ledger_operations
-              where id in ${idsIn(wanted.operationIds)}) o`,
+              where id in ${textList(wanted.operationIds)}) o`,
   ]);
   const row = { ...results.at(-2)?.[0], ...results.at(-1)?.[0] };
   return {

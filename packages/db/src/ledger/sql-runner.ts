@@ -75,3 +75,37 @@ export function literal(value: string): string {
 export function jsonLiteral(value: unknown): string {
   return `${literal(JSON.stringify(value))}::json`;
 }
+
+/** A list of strings as a SQL set expression built from one JSON literal (the statement's shape does not depend on its length). */
+export const textList = (values: readonly string[]): string =>
+  `(select json_array_elements_text(${jsonLiteral(values)}))`;
+
+/** The SQLSTATE of a database error (possibly wrapped in causes), if there is one. */
+export function pgErrorCode(error: unknown): string | undefined {
+  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
+}
+
+/**
+ * `runTransaction`, run again (up to `attempts` times, after a random pause of up to `pauseMs` ×
+ * the attempt number) when the database refuses it with one of `retryOn`: another transaction got
+ * there first (a deadlock, a serialization failure), and nothing of this one was written.
+ */
+export async function runTransactionWithRetry<T>(
+  handle: DatabaseHandle,
+  fn: (run: SqlRunner, query: SqlQuery) => Promise<T>,
+  options: { retryOn: ReadonlySet<string>; attempts: number; pauseMs: number; onRetry?: () => void },
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await runTransaction(handle, fn);
+    } catch (error) {
+      if (attempt >= options.attempts || !options.retryOn.has(pgErrorCode(error) ?? '')) throw error;
+      options.onRetry?.();
+      await new Promise((r) => setTimeout(r, Math.random() * options.pauseMs * attempt));
+    }
+  }
+}

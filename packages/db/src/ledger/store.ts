@@ -16,7 +16,7 @@ import { and, asc, desc, eq, inArray, lt, lte, or, sql } from 'drizzle-orm';
 import type { Database, DatabaseHandle } from '../connect.ts';
 import { ledgerAccounts, ledgerHolds, ledgerTransfers } from '../schema.ts';
 import { applyInTransaction } from './apply-in-transaction.ts';
-import { jsonLiteral, runTransaction } from './sql-runner.ts';
+import { jsonLiteral, runTransaction, runTransactionWithRetry } from './sql-runner.ts';
 import { userAccountIds } from './touched-accounts.ts';
 import { verifyLedger } from './verify.ts';
 
@@ -59,15 +59,14 @@ export class DrizzleLedgerStore implements LedgerStore {
   retries = 0;
 
   async apply(units: readonly CommandUnit[], ctx: ApplyContext): Promise<CommandResult[][]> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await runTransaction(this.handle, (run) => applyInTransaction(run, units, ctx));
-      } catch (error) {
-        if (attempt >= MAX_ATTEMPTS || !RETRYABLE.has(pgErrorCode(error) ?? '')) throw error;
+    return runTransactionWithRetry(this.handle, (run) => applyInTransaction(run, units, ctx), {
+      retryOn: RETRYABLE,
+      attempts: MAX_ATTEMPTS,
+      pauseMs: 5,
+      onRetry: () => {
         this.retries++;
-        await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
-      }
-    }
+      },
+    });
   }
 
   async openAccounts(userId: string): Promise<void> {
@@ -158,12 +157,4 @@ export class DrizzleLedgerStore implements LedgerStore {
   verify() {
     return verifyLedger(this.db);
   }
-}
-
-function pgErrorCode(error: unknown): string | undefined {
-  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-  }
-  return undefined;
 }

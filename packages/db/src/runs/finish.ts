@@ -12,10 +12,10 @@ import {
   settle,
 } from '@jeton/core';
 import { prepareInTransaction } from '../ledger/apply-in-transaction.ts';
-import { jsonLiteral, type SqlQuery, type SqlRunner } from '../ledger/sql-runner.ts';
+import { jsonLiteral, type SqlQuery, type SqlRunner, textList } from '../ledger/sql-runner.ts';
 import { lockRunsSql } from './locks.ts';
 import type { RunJob, RunQueue } from './queue.ts';
-import { CONTROL_CHANNEL, EVENTS_CHANNEL, notifySql, runFromJson, textList, ts } from './rows.ts';
+import { CONTROL_CHANNEL, EVENTS_CHANNEL, notifySql, runFromJson, ts } from './rows.ts';
 
 export interface FinishItem {
   runId: string;

@@ -1,4 +1,4 @@
-import { textList } from './rows.ts';
+import { textList } from '../ledger/sql-runner.ts';
 import { RUN_LOCK_SEED } from './submit.ts';
 
 /**

@@ -94,10 +94,6 @@ export function fileFromJson(j: Json): StoredFile {
 /** A timestamp literal. */
 export const ts = (d: Date): string => `${literal(d.toISOString())}::timestamptz`;
 
-/** A list of strings as a SQL array expression built from one JSON literal. */
-export const textList = (values: readonly string[]): string =>
-  `(select json_array_elements_text(${jsonLiteral(values)}))`;
-
 /**
  * Events to append, as rows numbered after each run's `last_seq` (which the same statement raises):
  * `items` lists, per run, the events in order.

@@ -21,7 +21,13 @@ import {
   type SweepCandidates,
 } from '@jeton/core';
 import type { DatabaseHandle } from '../connect.ts';
-import { jsonLiteral, literal, runTransaction } from '../ledger/sql-runner.ts';
+import {
+  jsonLiteral,
+  literal,
+  type runTransaction,
+  runTransactionWithRetry,
+  textList,
+} from '../ledger/sql-runner.ts';
 import { type FinishItem, finishRuns } from './finish.ts';
 import { activeCountsSql, unblockSql } from './locks.ts';
 import type { RunQueue } from './queue.ts';
@@ -34,7 +40,6 @@ import {
   fileFromJson,
   notifySql,
   runFromJson,
-  textList,
   ts,
 } from './rows.ts';
 import { startRuns } from './start.ts';
@@ -445,16 +450,8 @@ export class DrizzleRunStore implements RunStore {
   }
 
   /** A transaction, run again after a deadlock or serialization failure (nothing of it was written). */
-  async #tx<T>(fn: Parameters<typeof runTransaction<T>>[1]): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await runTransaction(this.handle, fn);
-      } catch (error) {
-        const code = (error as { code?: string }).code;
-        if (attempt >= 5 || !RETRYABLE.has(code ?? '')) throw error;
-        await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
-      }
-    }
+  #tx<T>(fn: Parameters<typeof runTransaction<T>>[1]): Promise<T> {
+    return runTransactionWithRetry(this.handle, fn, { retryOn: RETRYABLE, attempts: 5, pauseMs: 10 });
   }
 }
 
