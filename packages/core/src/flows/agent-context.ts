@@ -1,7 +1,8 @@
 import { type InputSchema, inputSchemaSchema } from '../catalog/input-schema.ts';
+import type { Manifest } from '../catalog/manifest-schema.ts';
 import { artifactName } from '../catalog/manifest-schema.ts';
-import { type AgentContext, AgentFailure } from '../runs/executor.ts';
-import { fileFields } from '../runs/files.ts';
+import { type AgentContext, AgentFailure, type InputFile } from '../runs/executor.ts';
+import { fileFields, type StoredFile } from '../runs/files.ts';
 import type { RunStore } from '../runs/port.ts';
 import type { BlobStorage } from '../runs/storage.ts';
 import type { Run, RunEventData } from '../runs/types.ts';
@@ -71,7 +72,50 @@ export async function platform<T>(what: string, operation: () => Promise<T>): Pr
   }
 }
 
-export function agentContext(exec: Execution, d: AttemptDeps): AgentContext {
+/** What an attempt is given besides its input: the uploaded files (by field) and the secrets' values. */
+export interface AttemptInputs {
+  files: Record<string, InputFile[]>;
+  secrets: Record<string, string>;
+}
+
+/**
+ * The run's files by input field, in the order the input names them, each opened from storage on
+ * demand. A file that vanished from storage is the platform's fault (transient).
+ */
+export function inputFilesOf(
+  manifest: Manifest,
+  input: Record<string, unknown>,
+  stored: readonly StoredFile[],
+  storage: BlobStorage,
+): Record<string, InputFile[]> {
+  const byId = new Map(stored.map((f) => [f.id, f]));
+  const out: Record<string, InputFile[]> = {};
+  for (const field of fileFields(manifest.input)) {
+    const ids = input[field.name];
+    if (!Array.isArray(ids)) continue;
+    out[field.name] = ids.flatMap((id) => {
+      const f = byId.get(id as string);
+      if (!f) return [];
+      return [
+        {
+          id: f.id,
+          name: f.name,
+          mediaType: f.mediaType,
+          size: f.size,
+          open: () =>
+            platform('reading an input file', async () => {
+              const stream = await storage.get(f.storageKey);
+              if (!stream) throw new Error(`input file ${f.id} is missing from storage`);
+              return stream;
+            }),
+        },
+      ];
+    });
+  }
+  return out;
+}
+
+export function agentContext(exec: Execution, d: AttemptDeps, inputs: AttemptInputs): AgentContext {
   const { run } = exec;
   const max = d.maxEventsPerRun;
   const append = (data: RunEventData) => {
@@ -93,6 +137,16 @@ export function agentContext(exec: Execution, d: AttemptDeps): AgentContext {
     runId: run.id,
     input: run.input,
     signal: exec.controller.signal,
+    files: inputs.files,
+    secrets: inputs.secrets,
+    meter: async (call) => {
+      await exec.pending;
+      const m = await platform('recording a model call', () =>
+        d.store.meter(run.id, run.attempt, call, d.clock.now()),
+      );
+      if (m.type === 'stale') throw new AgentFailure('agent_error', 'The run has stopped.');
+      return { remainingMicroCredits: m.remainingMicroCredits };
+    },
     progress: (percent, message) => {
       const p =
         percent === null || !Number.isFinite(percent)

@@ -10,6 +10,7 @@ import {
   type RetryPolicy,
   retryDecision,
 } from '../runs/failures.ts';
+import { inputFileIds } from '../runs/files.ts';
 import type {
   ConcurrencyLimits,
   FinishDecision,
@@ -25,8 +26,10 @@ import { type Clock, systemClock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import {
   type AttemptDeps,
+  type AttemptInputs,
   agentContext,
   type Execution,
+  inputFilesOf,
   platform,
   type StopReason,
   storable,
@@ -52,6 +55,8 @@ export interface RunWorkerOptions {
   batchesInFlight?: number;
   /** How long a batch of finishes waits for company (see `BatcherOptions.lingerMs`). */
   batchLingerMs?: number;
+  /** The values of an agent's declared secrets (none by default). */
+  secrets?: (manifest: Manifest, run: Run) => Promise<Record<string, string>>;
 }
 
 const ABORTED = Symbol('aborted');
@@ -245,10 +250,12 @@ export class RunWorker {
     );
     try {
       const version = await this.#version(run);
+      const inputs = await this.#inputs(run, version.manifest);
       if (exec.controller.signal.aborted) throw new AgentFailure('agent_error', 'The run has stopped.');
       this.#resumeTimer(exec);
+      const ctx = agentContext(exec, this.#attemptDeps, inputs);
       const result = await Promise.race([
-        this.#executor.execute(run, version.manifest, version.bundle, agentContext(exec, this.#attemptDeps)),
+        this.#executor.execute(run, version.manifest, version.bundle, ctx),
         stopped,
       ]);
       decision = result === ABORTED ? this.#stopDecision(exec) : { type: 'succeeded' };
@@ -332,6 +339,19 @@ export class RunWorker {
       this.#resumeTimer(exec);
       ask.resolve(answer);
     }
+  }
+
+  async #inputs(run: Run, manifest: Manifest): Promise<AttemptInputs> {
+    const ids = inputFileIds(manifest.input, run.input);
+    const stored =
+      ids.length === 0
+        ? []
+        : await platform('reading the input files', () => this.#store.filesOf(run.buyerId, ids));
+    const secrets =
+      manifest.secrets.length === 0 || !this.#o.secrets
+        ? {}
+        : await platform('reading the agent’s secrets', () => this.#o.secrets!(manifest, run));
+    return { files: inputFilesOf(manifest, run.input, stored, this.#attemptDeps.storage), secrets };
   }
 
   async #version(run: Run): Promise<{ manifest: Manifest; bundle: string | null }> {

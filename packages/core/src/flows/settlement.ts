@@ -19,6 +19,17 @@ export interface Settlement {
 const MICRO = 1_000_000n;
 
 /**
+ * What a run may still spend on models, in millionths of a credit, once `spent` is spent: under
+ * per-token pricing, the part of the maximum the markup leaves for cost; null under other pricing
+ * (the creator pays for the models of per-run and per-event agents, within their own price).
+ */
+export function modelBudgetLeft(pricing: Pricing, spent: bigint): bigint | null {
+  if (pricing.model !== 'per_token') return null;
+  const cap = (BigInt(pricing.maxCreditsPerRun) * MICRO * 10_000n) / BigInt(10_000 + pricing.markupBps);
+  return cap - spent;
+}
+
+/**
  * How a run's hold is resolved when the run ends (crosses the catalog's pricing and the run's status,
  * hence a flow). The buyer pays only for a result: a failure or a timeout, whoever's fault, releases
  * everything. A success pays its price: per run, the price; per event, the events delivered; per token,

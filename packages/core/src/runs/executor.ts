@@ -11,7 +11,18 @@ export interface AgentContext {
   readonly signal: AbortSignal;
   progress(percent: number | null, message: string): void;
   log(level: 'info' | 'warn' | 'error', message: string): void;
-  artifact(name: string, bytes: Uint8Array, mediaType: string): Promise<void>;
+  /** The run's uploaded input files, by input field. */
+  readonly files: Readonly<Record<string, readonly InputFile[]>>;
+  /** The values of the secrets the manifest declares, by name (absent when not set). */
+  readonly secrets: Readonly<Record<string, string>>;
+  /** Stores an artifact; a stream is stored as it arrives, never held whole. */
+  artifact(name: string, bytes: Uint8Array | AsyncIterable<Uint8Array>, mediaType: string): Promise<void>;
+  /**
+   * Records a model call the runtime made for the agent (its tokens and exact cost), for the buyer's
+   * view and per-token pricing. Resolves with what the run may still spend on models, in millionths of
+   * a credit (null: no limit but the price's own), so the runtime refuses calls past the maximum.
+   */
+  meter(call: ModelCall): Promise<{ remainingMicroCredits: bigint | null }>;
   /** Charges a per-event price; refused (throws `AgentFailure` agent_error) past the run's maximum. */
   charge(event: string, quantity?: number): Promise<void>;
   /** Asks the buyer; resolves with the answer (validated against `schema`). */
@@ -20,6 +31,25 @@ export interface AgentContext {
     schema: InputSchemaInput,
     options?: { timeoutSeconds?: number },
   ): Promise<Record<string, unknown>>;
+}
+
+/** An uploaded file given to a run, opened on demand. */
+export interface InputFile {
+  readonly id: string;
+  readonly name: string;
+  readonly mediaType: string;
+  readonly size: number;
+  open(): Promise<ReadableStream<Uint8Array>>;
+}
+
+/** One metered model call. */
+export interface ModelCall {
+  /** `provider/model`. */
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  /** What the call cost, in millionths of a credit, from the provider's configured prices. */
+  costMicroCredits: bigint;
 }
 
 /** A failure the runtime classified; anything else an agent throws is `agent_error`. */

@@ -1,4 +1,5 @@
 import type { ApplyContext } from '../ledger/apply.ts';
+import type { ModelCall } from './executor.ts';
 import type { FailureCode } from './failures.ts';
 import type { StoredFile } from './files.ts';
 import type { RunStatus } from './statuses.ts';
@@ -26,6 +27,8 @@ export type NewRun = Pick<
   /** SHA-256 of what was asked (agent, input, cap), when a key makes the submission replayable. */
   requestHash: string;
 };
+
+export type MeterOutcome = { type: 'metered'; remainingMicroCredits: bigint | null } | { type: 'stale' };
 
 export type SubmitOutcome =
   | { type: 'created'; run: Run }
@@ -120,6 +123,11 @@ export interface RunStore {
   ): Promise<AnswerOutcome | { type: 'not_found' }>;
   /** The answer the buyer gave to a question, once there is one. */
   answerOf(runId: string, questionId: string): Promise<Record<string, unknown> | null>;
+  /**
+   * Records a metered model call on the run (its usage and a `model` event) and says what the run may
+   * still spend on models (null: not limited by per-token pricing); stale when the attempt has ended.
+   */
+  meter(runId: string, attempt: number, call: ModelCall, now: Date): Promise<MeterOutcome>;
   /** Records per-event charges; refused past the run's maximum or for an event the price lacks. */
   charge(runId: string, attempt: number, event: string, quantity: number, now: Date): Promise<ChargeOutcome>;
   /** Appends progress and log events of a running attempt (group-committed by the caller). */

@@ -76,7 +76,16 @@ export type RunEventData =
   | { type: 'question'; question: Question }
   | { type: 'answer'; questionId: string }
   | { type: 'artifact'; artifact: ArtifactRef }
-  | { type: 'charge'; event: string; quantity: number; credits: number; total: number };
+  | { type: 'charge'; event: string; quantity: number; credits: number; total: number }
+  | {
+      type: 'model';
+      /** `provider/model`. */
+      model: string;
+      inputTokens: number;
+      outputTokens: number;
+      /** Millionths of a credit, a decimal string (exact). */
+      costMicroCredits: string;
+    };
 
 export type RunEventType = RunEventData['type'];
 

@@ -3,7 +3,15 @@ import type { Actor, Run, RunEvent } from '@jeton/core';
 import { afterAll, beforeAll } from 'vitest';
 import type { Engine } from '../connect.ts';
 import { createTestDatabase, type TestDatabase } from '../testing/index.ts';
-import { eventually, type Harness, perEvent, publishAgent, startHarness } from './runs-suite.ts';
+import {
+  eventually,
+  type Harness,
+  perEvent,
+  perToken,
+  publishAgent,
+  startHarness,
+  withFiles,
+} from './runs-suite.ts';
 
 /**
  * What the run engine suites share: per engine, one database and a run platform (API and worker in
@@ -45,6 +53,8 @@ export function runSuite(engine: Engine) {
     await publishAgent(t.h.catalog, 'hang', { limits: { timeoutSeconds: 1 } as never });
     await publishAgent(t.h.catalog, 'deaf', { limits: { timeoutSeconds: 1 } as never });
     await publishAgent(t.h.catalog, 'events', perEvent);
+    await publishAgent(t.h.catalog, 'files', withFiles);
+    await publishAgent(t.h.catalog, 'metered', perToken);
     await publishAgent(t.h.catalog, 'flaky', { limits: { retrySafe: true } as never });
     await publishAgent(t.h.catalog, 'flaky-unsafe', {}, 'flaky');
     await publishAgent(

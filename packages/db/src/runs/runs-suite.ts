@@ -94,6 +94,31 @@ export const testAgents: Record<string, BuiltinAgent> = {
     ctx.progress(50, '\u0000');
     await ctx.artifact('odd.txt', new TextEncoder().encode('ok'), 'text/plain');
   },
+  // Copies its uploaded files into one artifact, streamed, with a line per file.
+  files: async (ctx) => {
+    async function* lines() {
+      for (const f of ctx.files.docs ?? []) {
+        yield new TextEncoder().encode(`${f.name} ${f.mediaType} ${f.size}: `);
+        const reader = (await f.open()).getReader();
+        for (let r = await reader.read(); !r.done; r = await reader.read()) yield r.value;
+        yield new TextEncoder().encode('\n');
+      }
+    }
+    await ctx.artifact('files.txt', lines(), 'text/plain');
+  },
+  // Meters model calls of `input.text` millionths of a credit each until the budget runs out (at most 5).
+  metered: async (ctx) => {
+    for (let i = 0; i < 5; i++) {
+      const left = await ctx.meter({
+        model: 'test/model',
+        inputTokens: 100,
+        outputTokens: 50,
+        costMicroCredits: BigInt(String(ctx.input.text)),
+      });
+      ctx.log('info', `left ${left.remainingMicroCredits}`);
+      if (left.remainingMicroCredits !== null && left.remainingMicroCredits <= 0n) return;
+    }
+  },
   // Fails as the platform's fault on its first attempt, then succeeds.
   flaky: async (_ctx, run) => {
     if (run.attempt === 1) throw new AgentFailure('platform_transient', 'the platform hiccuped');
@@ -111,6 +136,30 @@ export const perEvent = {
     ],
     maxCreditsPerRun: 45,
   },
+} as unknown as Partial<ManifestInput>;
+
+/** The `files` agent's input: a text and up to three text files. */
+export const withFiles = {
+  input: {
+    type: 'object',
+    required: ['docs'],
+    properties: {
+      text: { type: 'string', title: 'Text' },
+      docs: {
+        type: 'array',
+        editor: 'file',
+        title: 'Documents',
+        items: { type: 'string' },
+        accept: ['.txt'],
+        maxBytes: 1000,
+        maxCount: 3,
+      },
+    },
+  },
+} as unknown as Partial<ManifestInput>;
+
+export const perToken = {
+  pricing: { model: 'per_token', markupBps: 2000, maxCreditsPerRun: 6 },
 } as unknown as Partial<ManifestInput>;
 
 export interface Harness {

@@ -45,6 +45,53 @@ describe.each(testEngines())('run engine on %s: runs and their money', (engine) 
     expect(artifact!.sha256).toBe(createHash('sha256').update('hello world').digest('hex'));
   });
 
+  it('gives the agent its uploaded files by field, in the input’s order, readable as streams', async () => {
+    const b = await buyer(100);
+    const upload = async (name: string, text: string) => {
+      const f = await t.h.platform.engine.upload(b, {
+        name,
+        mediaType: 'text/plain',
+        body: (async function* () {
+          yield new TextEncoder().encode(text);
+        })(),
+      });
+      if (!f.ok) throw new Error(JSON.stringify(f.error));
+      return f.value.id;
+    };
+    const first = await upload('b.txt', 'second file');
+    const second = await upload('a.txt', 'first file');
+    const run = await ended((await submit(b, 'files', { docs: [second, first] })).id);
+    expect(run).toMatchObject({ status: 'succeeded', charged: 10 });
+    const [artifact] = await t.h.platform.store.artifacts(run.id);
+    const stored = await t.h.platform.storage.get(artifact!.storageKey);
+    expect(await new Response(stored).text()).toBe(
+      'a.txt text/plain 10: first file\nb.txt text/plain 11: second file\n',
+    );
+  });
+
+  it('meters model calls on the run and charges per token: cost plus markup, rounded up, within the maximum', async () => {
+    const b = await buyer(100);
+    // 1.5 credits of model cost; +20% = 1.8, rounded up to 2.
+    const small = await ended((await submit(b, 'metered', { text: '300000' })).id);
+    expect(small).toMatchObject({ status: 'succeeded', charged: 2, refunded: 4 });
+    expect(small.usage.modelCostMicroCredits).toBe('1500000');
+    const models = (await allEvents(small.id)).filter((e) => e.data.type === 'model');
+    expect(models.map((e) => e.data)).toEqual(
+      Array.from({ length: 5 }, () => ({
+        type: 'model',
+        model: 'test/model',
+        inputTokens: 100,
+        outputTokens: 50,
+        costMicroCredits: '300000',
+      })),
+    );
+    // The maximum of 6 credits leaves 5 credits for cost at +20%: the agent is told when it is spent.
+    const big = await ended((await submit(b, 'metered', { text: '2000000' })).id);
+    expect(big).toMatchObject({ status: 'succeeded', charged: 6, refunded: 0 });
+    expect((await allEvents(big.id)).filter((e) => e.data.type === 'model')).toHaveLength(3);
+    expect(await balance(b)).toEqual({ available: 92n, held: 0n });
+  });
+
   it('refuses an input that does not match the schema, naming every problem, before any hold', async () => {
     const b = await buyer(100);
     const r = await t.h.platform.engine.submit({ buyer: b, agent: 'echo', input: { text: 5, extra: true } });

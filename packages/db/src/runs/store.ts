@@ -7,7 +7,10 @@ import {
   eventPrice,
   type FinishOutcome,
   type FinishRequest,
+  type MeterOutcome,
+  type ModelCall,
   maxCreditsPerRun,
+  modelBudgetLeft,
   type NewRun,
   type Question,
   type Run,
@@ -226,6 +229,39 @@ export class DrizzleRunStore implements RunStore {
         { last: true },
       );
       return { type: 'charged' as const, credits: price * quantity, total };
+    });
+  }
+
+  async meter(runId: string, attempt: number, call: ModelCall, now: Date): Promise<MeterOutcome> {
+    return this.#tx(async (run) => {
+      const [rows] = await run([
+        `select row_to_json(r) as run from runs r where id = ${literal(runId)} for update`,
+      ]);
+      const j = rows?.[0]?.run as Record<string, unknown> | undefined;
+      if (!j) return { type: 'stale' as const };
+      const r = runFromJson(j);
+      // Spent even when the run ended meanwhile; but only a live attempt's usage is what it is billed.
+      if (r.attempt !== attempt || (r.status !== 'running' && r.status !== 'awaiting_input')) {
+        return { type: 'stale' as const };
+      }
+      const spent = BigInt(r.usage.modelCostMicroCredits) + call.costMicroCredits;
+      const usage = { ...r.usage, modelCostMicroCredits: spent.toString() };
+      const event: RunEventData = {
+        type: 'model',
+        model: call.model,
+        inputTokens: call.inputTokens,
+        outputTokens: call.outputTokens,
+        costMicroCredits: call.costMicroCredits.toString(),
+      };
+      await run(
+        [
+          `update runs set usage = ${jsonLiteral(usage)}::jsonb where id = ${literal(runId)}`,
+          appendEventsSql([{ runId, events: [event] }], now),
+          ...notifySql(EVENTS_CHANNEL, [runId]),
+        ],
+        { last: true },
+      );
+      return { type: 'metered' as const, remainingMicroCredits: modelBudgetLeft(r.pricing, spent) };
     });
   }
 

@@ -1,0 +1,204 @@
+import { createHash } from 'node:crypto';
+import {
+  type AgentContext,
+  AgentFailure,
+  eventPrice,
+  type FailureCode,
+  failureOutcome,
+  type InputFile,
+  type InputSchema,
+  inputSchemaSchema,
+  type Manifest,
+  type ModelCall,
+  maxCreditsPerRun,
+  modelBudgetLeft,
+  settle,
+  validateInput,
+} from '@jeton/core';
+
+/** A file given to a local run, for one of the input's file fields. */
+export interface LocalFile {
+  field: string;
+  name: string;
+  mediaType: string;
+  bytes: Uint8Array | string;
+}
+
+export interface LocalArtifact {
+  name: string;
+  mediaType: string;
+  bytes: Uint8Array;
+  sha256: string;
+  text(): string;
+}
+
+export interface LocalRunOptions {
+  input?: Record<string, unknown>;
+  files?: LocalFile[];
+  secrets?: Record<string, string>;
+  /** Answers the agent's questions, in order; a question with no answer fails the run as unanswered. */
+  answer?: (question: string, schema: InputSchema) => Record<string, unknown> | undefined;
+  /** Overrides the manifest's timeout (tests of slow paths). */
+  timeoutMs?: number;
+  /** Aborts the run as a buyer's cancellation. */
+  signal?: AbortSignal;
+}
+
+export interface LocalRunResult {
+  status: 'succeeded' | 'failed' | 'timed_out' | 'cancelled';
+  failure: { code: FailureCode; message: string } | null;
+  artifacts: Map<string, LocalArtifact>;
+  progress: { percent: number | null; message: string }[];
+  logs: { level: string; message: string }[];
+  charges: { event: string; quantity: number }[];
+  modelCalls: ModelCall[];
+  /** What the buyer would pay under the manifest's pricing. */
+  credits: number;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Runs one agent version on this machine, with the rules the platform applies (input validated
+ * against the manifest, artifacts checked, charges refused past the maximum, the timeout and the
+ * signal enforced, the price settled), keeping everything in memory. `execute` is a runtime's own
+ * entry (a built-in in a worker thread, a bundle in the sandbox, a prompt), so `jeton agent test` and
+ * the tests of each agent run the code the platform runs.
+ */
+export async function runLocally(
+  manifest: Manifest,
+  execute: (ctx: AgentContext) => Promise<void>,
+  options: LocalRunOptions = {},
+): Promise<LocalRunResult> {
+  const result: LocalRunResult = {
+    status: 'succeeded',
+    failure: null,
+    artifacts: new Map(),
+    progress: [],
+    logs: [],
+    charges: [],
+    modelCalls: [],
+    credits: 0,
+  };
+  const input: Record<string, unknown> = { ...(options.input ?? {}) };
+  const files: Record<string, InputFile[]> = {};
+  let n = 0;
+  for (const f of options.files ?? []) {
+    const bytes = typeof f.bytes === 'string' ? encoder.encode(f.bytes) : f.bytes;
+    const id = `file_local${++n}`;
+    (files[f.field] ??= []).push({
+      id,
+      name: f.name,
+      mediaType: f.mediaType,
+      size: bytes.byteLength,
+      open: async () => new Blob([bytes as Uint8Array<ArrayBuffer>]).stream(),
+    });
+    input[f.field] = [...((input[f.field] as string[] | undefined) ?? []), id];
+  }
+  const issues = validateInput(manifest.input, input);
+  if (issues.length > 0) {
+    const message = issues.map((i) => `${i.path} ${i.message}`).join('; ');
+    return { ...result, status: 'failed', failure: { code: 'input_invalid', message } };
+  }
+
+  const controller = new AbortController();
+  const max = maxCreditsPerRun(manifest.pricing);
+  const events: Record<string, number> = {};
+  let modelCost = 0n;
+  const timeoutMs = options.timeoutMs ?? manifest.limits.timeoutSeconds * 1000;
+  const timer = setTimeout(() => controller.abort('timeout'), timeoutMs);
+  const onCancel = () => controller.abort('cancel');
+  options.signal?.addEventListener('abort', onCancel, { once: true });
+  const live = () => {
+    if (controller.signal.aborted) throw new AgentFailure('agent_error', 'The run has stopped.');
+  };
+  const ctx: AgentContext = {
+    runId: 'run_local',
+    input,
+    signal: controller.signal,
+    files,
+    secrets: Object.fromEntries(
+      manifest.secrets.flatMap((s) => {
+        const v = options.secrets?.[s.name];
+        return v === undefined ? [] : [[s.name, v]];
+      }),
+    ),
+    progress: (percent, message) => result.progress.push({ percent, message: String(message) }),
+    log: (level, message) => result.logs.push({ level, message: String(message) }),
+    artifact: async (name, data, mediaType) => {
+      live();
+      const parts: Uint8Array[] = [];
+      if (data instanceof Uint8Array) parts.push(data);
+      else for await (const chunk of data) parts.push(chunk);
+      const bytes = new Uint8Array(await new Blob(parts as Uint8Array<ArrayBuffer>[]).arrayBuffer());
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      result.artifacts.set(name, {
+        name,
+        mediaType,
+        bytes,
+        sha256,
+        text: () => new TextDecoder().decode(bytes),
+      });
+    },
+    charge: async (event, quantity = 1) => {
+      live();
+      const price = eventPrice(manifest.pricing, event);
+      if (price === undefined) throw new AgentFailure('agent_error', `The price has no event "${event}".`);
+      const total =
+        Object.entries(events).reduce((s, [e, q]) => s + (eventPrice(manifest.pricing, e) ?? 0) * q, 0) +
+        price * quantity;
+      if (total > max) {
+        throw new AgentFailure(
+          'agent_error',
+          `Charging "${event}" would bring the run to ${total} credits, above its maximum of ${max}.`,
+        );
+      }
+      events[event] = (events[event] ?? 0) + quantity;
+      result.charges.push({ event, quantity });
+    },
+    ask: async (text, schema) => {
+      live();
+      const parsed = inputSchemaSchema.parse(schema);
+      const answer = options.answer?.(text, parsed);
+      if (answer === undefined) throw new AgentFailure('question_unanswered', `No answer to "${text}".`);
+      const wrong = validateInput(parsed, answer);
+      if (wrong.length > 0)
+        throw new Error(`The test's answer is not valid: ${wrong[0]!.path} ${wrong[0]!.message}`);
+      return answer;
+    },
+    meter: async (call) => {
+      result.modelCalls.push(call);
+      modelCost += call.costMicroCredits;
+      return { remainingMicroCredits: modelBudgetLeft(manifest.pricing, modelCost) };
+    },
+  };
+
+  try {
+    const stopped = new Promise<never>((_, reject) =>
+      controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true }),
+    );
+    await Promise.race([execute(ctx), stopped]);
+  } catch (error) {
+    const reason = controller.signal.reason;
+    const failure: { code: FailureCode; message: string } =
+      reason === 'timeout'
+        ? { code: 'agent_timeout', message: `The agent ran past its timeout of ${timeoutMs} ms.` }
+        : reason === 'cancel'
+          ? { code: 'cancelled_by_buyer', message: 'Cancelled.' }
+          : error instanceof AgentFailure
+            ? { code: error.code, message: error.message }
+            : { code: 'agent_error', message: error instanceof Error ? error.message : String(error) };
+    result.failure = failure;
+    result.status = failureOutcome(failure.code).status;
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onCancel);
+    if (!controller.signal.aborted) controller.abort('ended');
+  }
+  const usage = {
+    events: Object.entries(events).map(([name, quantity]) => ({ name, quantity })),
+    modelCostMicroCredits: modelCost,
+  };
+  result.credits = settle(manifest.pricing, result.status, usage).capture;
+  return result;
+}
