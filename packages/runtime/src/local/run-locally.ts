@@ -86,7 +86,9 @@ export async function runLocally(
   for (const f of options.files ?? []) {
     const bytes = typeof f.bytes === 'string' ? encoder.encode(f.bytes) : f.bytes;
     const id = `file_local${++n}`;
-    (files[f.field] ??= []).push({
+    const list = files[f.field] ?? [];
+    files[f.field] = list;
+    list.push({
       id,
       name: f.name,
       mediaType: f.mediaType,
