@@ -1,14 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import {
-  type AgentExecutor,
-  Catalog,
-  type Config,
-  createLogger,
-  Ledger,
-  type Logger,
-  RegistryExecutor,
-} from '@jeton/core';
+import { builtinAgentModules } from '@jeton/agents';
+import { type AgentExecutor, Catalog, type Config, createLogger, Ledger, type Logger } from '@jeton/core';
 import {
   ApiKeys,
   type DatabaseHandle,
@@ -22,6 +15,7 @@ import {
   S3BlobStorage,
   startRunPlatform,
 } from '@jeton/db';
+import { BuiltinPool, RuntimeExecutor, RuntimeTestRunner, secretsFromEnv } from '@jeton/runtime';
 import { sql } from 'drizzle-orm';
 import { createApp } from './app.ts';
 import { RunWatchers } from './routes/run-events.ts';
@@ -43,14 +37,11 @@ export interface ServerRoles {
   api?: boolean;
   /** Execute runs and sweep (default true). On the embedded database a process always does both. */
   worker?: boolean;
-  /** What runs agents; by default the built-in agents that ship with this version. */
+  /** What runs agents; by default the agent runtime with the built-in agents of this version. */
   executor?: AgentExecutor;
 }
 
 export const VERSION = '0.1.0';
-
-/** The built-in agents' code arrives with the agent runtime; until then they are listed, not runnable. */
-const builtinAgents = new RegistryExecutor({});
 
 /**
  * Starts the platform in one process: the database (migrated on every start, on either engine), the
@@ -85,7 +76,12 @@ export async function startServer(
     commissionBps: config.commissionBps,
     payoutMinimum: config.payoutMinimum,
   });
-  const catalog = new Catalog(new DrizzleCatalogStore(database), { priceNoticeDays: config.priceNoticeDays });
+  const builtins = new BuiltinPool({ modules: builtinAgentModules, logger });
+  const runtime = new RuntimeExecutor({ builtins });
+  const catalog = new Catalog(new DrizzleCatalogStore(database), {
+    priceNoticeDays: config.priceNoticeDays,
+    tests: new RuntimeTestRunner(runtime),
+  });
   if (api) {
     await ledger.openAccounts(JETON_LABS.id);
     await seedCatalog(catalog, logger);
@@ -95,7 +91,7 @@ export async function startServer(
     handle: database,
     url: config.databaseUrl,
     catalog,
-    executor: roles.executor ?? builtinAgents,
+    executor: roles.executor ?? runtime,
     storage: config.s3 ? new S3BlobStorage(config.s3) : new LocalBlobStorage(config.blobDir),
     maxUploadBytes: config.uploadMaxBytes,
     limits: { perBuyer: config.runs.perBuyer, perAgent: config.runs.perAgent },
@@ -112,6 +108,7 @@ export async function startServer(
             sweepMs: config.runs.sweepSeconds * 1000,
             questionTimeoutMs: config.runs.questionTimeoutSeconds * 1000,
             maxArtifactBytes: config.runs.artifactMaxBytes,
+            secrets: secretsFromEnv(process.env),
           },
         }
       : {}),
@@ -187,6 +184,7 @@ export async function startServer(
         await new Promise<void>((resolve) => s.close(() => resolve()));
       }
       await runs.close(5000);
+      await builtins.close();
       await database.close();
     },
   };

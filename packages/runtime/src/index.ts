@@ -1,1 +1,5 @@
+export * from './builtin/pool.ts';
+export * from './executor.ts';
 export * from './sdk/index.ts';
+export * from './secrets.ts';
+export * from './test-runner.ts';

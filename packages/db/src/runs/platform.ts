@@ -8,6 +8,7 @@ import {
   type RetryPolicy,
   RunEngine,
   RunWorker,
+  type RunWorkerOptions,
   type SweepReport,
   sweepRuns,
 } from '@jeton/core';
@@ -39,6 +40,8 @@ export interface RunPlatformOptions {
     questionTimeoutMs: number;
     maxArtifactBytes: number;
     retry?: RetryPolicy;
+    /** The values of an agent's declared secrets. */
+    secrets?: RunWorkerOptions['secrets'];
   };
   logger?: Logger;
 }
@@ -101,6 +104,7 @@ export async function startRunPlatform(o: RunPlatformOptions): Promise<RunPlatfo
       batchesInFlight,
       batchLingerMs,
       ...(w.retry ? { retry: w.retry } : {}),
+      ...(w.secrets ? { secrets: w.secrets } : {}),
       ...(o.logger ? { logger: o.logger } : {}),
     });
     const running = worker;

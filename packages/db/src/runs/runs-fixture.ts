@@ -55,6 +55,8 @@ export function runSuite(engine: Engine) {
     await publishAgent(t.h.catalog, 'events', perEvent);
     await publishAgent(t.h.catalog, 'files', withFiles);
     await publishAgent(t.h.catalog, 'metered', perToken);
+    await publishAgent(t.h.catalog, 'secretive', { secrets: [{ name: 'API_TOKEN' }] } as never);
+    await publishAgent(t.h.catalog, 'no-secrets', {}, 'secretive');
     await publishAgent(t.h.catalog, 'flaky', { limits: { retrySafe: true } as never });
     await publishAgent(t.h.catalog, 'flaky-unsafe', {}, 'flaky');
     await publishAgent(

@@ -106,6 +106,14 @@ export const testAgents: Record<string, BuiltinAgent> = {
     }
     await ctx.artifact('files.txt', lines(), 'text/plain');
   },
+  // Writes out the secrets it was given.
+  secretive: async (ctx) => {
+    await ctx.artifact(
+      'secrets.json',
+      new TextEncoder().encode(JSON.stringify(ctx.secrets)),
+      'application/json',
+    );
+  },
   // Meters model calls of `input.text` millionths of a credit each until the budget runs out (at most 5).
   metered: async (ctx) => {
     for (let i = 0; i < 5; i++) {
@@ -201,6 +209,8 @@ export async function startHarness(
             sweepMs: 300,
             questionTimeoutMs: 60_000,
             maxArtifactBytes: 1024 * 1024,
+            // Each declared secret's value names the agent and the secret.
+            secrets: async (m) => Object.fromEntries(m.secrets.map((s) => [s.name, `${m.slug}:${s.name}`])),
             retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50 },
             ...overrides.worker,
           },

@@ -69,6 +69,17 @@ describe.each(testEngines())('run engine on %s: runs and their money', (engine) 
     );
   });
 
+  it('gives an agent the values of the secrets it declares, and none to an agent that declares none', async () => {
+    const b = await buyer(100);
+    const read = async (agent: string) => {
+      const run = await ended((await submit(b, agent)).id);
+      const [artifact] = await t.h.platform.store.artifacts(run.id);
+      return JSON.parse(await new Response(await t.h.platform.storage.get(artifact!.storageKey)).text());
+    };
+    expect(await read('secretive')).toEqual({ API_TOKEN: 'secretive:API_TOKEN' });
+    expect(await read('no-secrets')).toEqual({});
+  });
+
   it('meters model calls on the run and charges per token: cost plus markup, rounded up, within the maximum', async () => {
     const b = await buyer(100);
     // 1.5 credits of model cost; +20% = 1.8, rounded up to 2.
