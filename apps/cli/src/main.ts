@@ -1,6 +1,9 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@jeton/core';
 import { runMain } from '@jeton/server';
+import { agentInit } from './commands/agent-init.ts';
+import { agentTest } from './commands/agent-test.ts';
+import { agentValidate } from './commands/agent-validate.ts';
 import { ledgerVerify } from './commands/ledger-verify.ts';
 
 const HELP = `jeton — the Jeton marketplace from the command line
@@ -12,6 +15,11 @@ Usage:
   jeton ledger verify [--json]
                               recompute every balance from the transfers and check every invariant;
                               exits 1 and names the offending accounts when a check fails
+  jeton agent init <dir> [--slug s]
+                              scaffold a new agent: manifest, code, a test case and an eval case
+  jeton agent validate [dir]  check an agent's folder: manifest, code, examples, eval cases
+  jeton agent test [dir]      run an agent's test and eval cases on this machine, with the runtime
+                              the platform uses; exits 1 when a case fails
   jeton help | --help         this text
 
 Configuration comes from the environment (see .env.example): DATABASE_URL for Postgres, otherwise
@@ -30,6 +38,12 @@ async function main(argv: string[]): Promise<number> {
   if (values.help || !command || command === 'help') {
     console.log(HELP);
     return command || values.help ? 0 : 2;
+  }
+  if (command === 'agent') {
+    const dir = positionals[2] ?? '.';
+    if (sub === 'init' && positionals[2]) return agentInit(dir, { slug: values.slug });
+    if (sub === 'validate') return agentValidate(dir);
+    if (sub === 'test') return agentTest(dir);
   }
   const loaded = loadConfig();
   if (!loaded.ok) {
@@ -64,6 +78,7 @@ function parse(argv: string[]) {
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       'api-only': { type: 'boolean' },
+      slug: { type: 'string' },
     },
   });
 }

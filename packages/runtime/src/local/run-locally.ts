@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { createReadStream, statSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import {
   type AgentContext,
   AgentFailure,
@@ -16,18 +18,17 @@ import {
   validateInput,
 } from '@jeton/core';
 
-/** A file given to a local run, for one of the input's file fields. */
-export interface LocalFile {
-  field: string;
-  name: string;
-  mediaType: string;
-  bytes: Uint8Array | string;
-}
+/** A file given to a local run, for one of the input's file fields: its bytes, or a path to read. */
+export type LocalFile = { field: string; name: string; mediaType: string } & (
+  | { bytes: Uint8Array | string }
+  | { path: string }
+);
 
 export interface LocalArtifact {
   name: string;
   mediaType: string;
   bytes: Uint8Array;
+  size: number;
   sha256: string;
   text(): string;
 }
@@ -42,6 +43,8 @@ export interface LocalRunOptions {
   timeoutMs?: number;
   /** Aborts the run as a buyer's cancellation. */
   signal?: AbortSignal;
+  /** Keeps artifacts' size and SHA-256 only, not their bytes (benchmarks of large outputs). */
+  discardArtifactBytes?: boolean;
 }
 
 export interface LocalRunResult {
@@ -84,17 +87,28 @@ export async function runLocally(
   const files: Record<string, InputFile[]> = {};
   let n = 0;
   for (const f of options.files ?? []) {
-    const bytes = typeof f.bytes === 'string' ? encoder.encode(f.bytes) : f.bytes;
     const id = `file_local${++n}`;
     const list = files[f.field] ?? [];
     files[f.field] = list;
-    list.push({
-      id,
-      name: f.name,
-      mediaType: f.mediaType,
-      size: bytes.byteLength,
-      open: async () => new Blob([bytes as Uint8Array<ArrayBuffer>]).stream(),
-    });
+    if ('path' in f) {
+      const path = f.path;
+      list.push({
+        id,
+        name: f.name,
+        mediaType: f.mediaType,
+        size: statSync(path).size,
+        open: async () => Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>,
+      });
+    } else {
+      const bytes = typeof f.bytes === 'string' ? encoder.encode(f.bytes) : f.bytes;
+      list.push({
+        id,
+        name: f.name,
+        mediaType: f.mediaType,
+        size: bytes.byteLength,
+        open: async () => new Blob([bytes as Uint8Array<ArrayBuffer>]).stream(),
+      });
+    }
     input[f.field] = [...((input[f.field] as string[] | undefined) ?? []), id];
   }
   const issues = validateInput(manifest.input, input);
@@ -130,14 +144,20 @@ export async function runLocally(
     artifact: async (name, data, mediaType) => {
       live();
       const parts: Uint8Array[] = [];
-      if (data instanceof Uint8Array) parts.push(data);
-      else for await (const chunk of data) parts.push(chunk);
+      const hash = createHash('sha256');
+      let size = 0;
+      for await (const chunk of data instanceof Uint8Array ? [data] : data) {
+        hash.update(chunk);
+        size += chunk.byteLength;
+        if (!options.discardArtifactBytes) parts.push(chunk);
+      }
       const bytes = new Uint8Array(await new Blob(parts as Uint8Array<ArrayBuffer>[]).arrayBuffer());
-      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      const sha256 = hash.digest('hex');
       result.artifacts.set(name, {
         name,
         mediaType,
         bytes,
+        size,
         sha256,
         text: () => new TextDecoder().decode(bytes),
       });
