@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
 import { problem } from './problem.ts';
-import { catalogRoutes } from './routes/catalog.ts';
+import { type Availability, catalogRoutes } from './routes/catalog.ts';
 import { fileRoutes } from './routes/files.ts';
 import { MAX_JSON_BYTES } from './routes/json-body.ts';
 import { type RunRouteDeps, runRoutes } from './routes/runs.ts';
@@ -19,6 +19,8 @@ export interface AppDeps {
   health: () => Promise<HealthReport>;
   version: string;
   catalog: Catalog;
+  /** Why an agent version cannot run here, or null (the runtime's answer). */
+  availability?: Availability;
   runs: RunRouteDeps;
 }
 
@@ -51,7 +53,7 @@ export function createApp(deps: AppDeps): Hono {
   });
   // Uploads have their own limits (a field's, or JETON_UPLOAD_MAX_MB); everything else is JSON.
   app.use('/v1/*', (c, next) => (c.req.path === '/v1/files' ? next() : jsonLimit(c, next)));
-  app.route('/', catalogRoutes(deps.catalog));
+  app.route('/', catalogRoutes(deps.catalog, deps.availability));
   app.route('/', runRoutes(deps.runs));
   app.route('/', fileRoutes(deps.runs.engine, deps.runs.keys));
 

@@ -78,6 +78,7 @@ export async function startServer(
   });
   const builtins = new BuiltinPool({ modules: builtinAgentModules, logger });
   const runtime = new RuntimeExecutor({ builtins });
+  const executor = roles.executor ?? runtime;
   const catalog = new Catalog(new DrizzleCatalogStore(database), {
     priceNoticeDays: config.priceNoticeDays,
     tests: new RuntimeTestRunner(runtime),
@@ -91,7 +92,7 @@ export async function startServer(
     handle: database,
     url: config.databaseUrl,
     catalog,
-    executor: roles.executor ?? runtime,
+    executor,
     storage: config.s3 ? new S3BlobStorage(config.s3) : new LocalBlobStorage(config.blobDir),
     maxUploadBytes: config.uploadMaxBytes,
     limits: { perBuyer: config.runs.perBuyer, perAgent: config.runs.perAgent },
@@ -152,6 +153,7 @@ export async function startServer(
       logger,
       version: VERSION,
       catalog,
+      availability: (manifest, bundle) => executor.unavailable(manifest, bundle),
       runs: { engine: runs.engine, store: runs.store, storage: runs.storage, keys, watchers, logger },
       health: async () => {
         const rows = (await database.db.execute(

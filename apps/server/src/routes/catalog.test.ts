@@ -39,7 +39,10 @@ describe('the catalog over HTTP on a fresh install', () => {
       expect(agent.creator).toEqual({ handle: 'jeton-labs', name: 'Jeton Labs' });
       expect(agent.price.maxCredits).toBeGreaterThan(0);
       expect(agent.needsModel).toBe(false);
-      expect(['skipped', 'none']).toContain(agent.stats.lastTest.status);
+      // Their test cases ran on publish, in the runtime; those that take files have eval cases instead.
+      expect(agent.stats.lastTest.status).toBe(
+        agent.slug === 'brand-kit' || agent.slug === '3d-character' ? 'passed' : 'none',
+      );
     }
   });
 

@@ -4,6 +4,7 @@ import {
   bayesianRating,
   type Catalog,
   type Creator,
+  type Manifest,
   manifestJsonSchema,
   type Review,
 } from '@jeton/core';
@@ -15,7 +16,10 @@ import { catalogProblem } from './catalog-problems.ts';
  * Nothing here shows what an agent does inside (its runtime: prompts, code, test inputs): a buyer
  * sees what goes in, what comes out and what it costs.
  */
-export function catalogRoutes(catalog: Catalog): Hono {
+/** Why an agent version cannot run on this platform now (no model provider, say), or null. */
+export type Availability = (manifest: Manifest, bundle: string | null) => string | null;
+
+export function catalogRoutes(catalog: Catalog, availability: Availability = () => null): Hono {
   const app = new Hono();
   const schema = manifestJsonSchema();
 
@@ -35,7 +39,7 @@ export function catalogRoutes(catalog: Catalog): Hono {
   app.get('/v1/agents/:slug', async (c) => {
     const r = await catalog.get(null, c.req.param('slug'));
     if (!r.ok) return catalogProblem(r.error);
-    return c.json(agentPage(r.value));
+    return c.json(agentPage(r.value, availability));
   });
 
   app.get('/v1/agents/:slug/reviews', async (c) => {
@@ -81,8 +85,9 @@ export function agentCard(a: AgentRecord, creator: Creator | null) {
   };
 }
 
-function agentPage(v: AgentView) {
+function agentPage(v: AgentView, availability: Availability) {
   const m = v.current?.manifest;
+  const unavailable = v.current && m ? availability(m, v.current.bundle) : null;
   return {
     ...agentCard(v.agent, v.creator),
     description: v.agent.listing.description,
@@ -95,6 +100,9 @@ function agentPage(v: AgentView) {
       examples: m?.examples,
       changelog: m?.changelog,
       tests: v.current.testReport && { status: v.current.testReport.status, at: v.current.testReport.at },
+      // Shown before anyone pays: a version that cannot run here says why (submitting is refused too).
+      available: unavailable === null,
+      unavailableReason: unavailable,
     },
     pendingPriceChange: v.pending,
     versions: v.versions,
