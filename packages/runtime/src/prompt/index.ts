@@ -1,0 +1,2 @@
+export * from './run-prompt.ts';
+export * from './tools.ts';
