@@ -1,4 +1,5 @@
 import { createLogger, loadConfig } from '@jeton/core';
+import { ModelRegistry, parseModelConfig } from '@jeton/runtime';
 import { type ServerRoles, startServer } from './server.ts';
 
 /**
@@ -12,11 +13,24 @@ export async function runMain(roles: ServerRoles = {}): Promise<void> {
     console.error(`Invalid configuration (see .env.example):\n  ${loaded.errors.join('\n  ')}`);
     process.exit(2);
   }
+  const models = parseModelConfig(process.env);
+  if (!models.ok) {
+    console.error(`Invalid model providers (see .env.example):\n  ${models.errors.join('\n  ')}`);
+    process.exit(2);
+  }
   const logger = createLogger(loaded.config.logLevel);
-  const running = await startServer(loaded.config, logger, roles).catch((err: unknown) => {
-    logger.fatal({ err }, 'could not start');
-    process.exit(1);
-  });
+  for (const warning of models.warnings) logger.warn(warning);
+  const registry = new ModelRegistry(models.config);
+  logger.info(
+    { models: registry.list().map((m) => m.id), default: registry.defaultModel },
+    'model providers',
+  );
+  const running = await startServer(loaded.config, logger, { models: registry, ...roles }).catch(
+    (err: unknown) => {
+      logger.fatal({ err }, 'could not start');
+      process.exit(1);
+    },
+  );
 
   let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -15,7 +15,13 @@ import {
   S3BlobStorage,
   startRunPlatform,
 } from '@jeton/db';
-import { BuiltinPool, RuntimeExecutor, RuntimeTestRunner, secretsFromEnv } from '@jeton/runtime';
+import {
+  BuiltinPool,
+  ModelRegistry,
+  RuntimeExecutor,
+  RuntimeTestRunner,
+  secretsFromEnv,
+} from '@jeton/runtime';
 import { sql } from 'drizzle-orm';
 import { createApp } from './app.ts';
 import { RunWatchers } from './routes/run-events.ts';
@@ -39,6 +45,8 @@ export interface ServerRoles {
   worker?: boolean;
   /** What runs agents; by default the agent runtime with the built-in agents of this version. */
   executor?: AgentExecutor;
+  /** The model providers (from JETON_MODEL_PROVIDERS); none by default. */
+  models?: ModelRegistry;
 }
 
 export const VERSION = '0.1.0';
@@ -77,7 +85,10 @@ export async function startServer(
     payoutMinimum: config.payoutMinimum,
   });
   const builtins = new BuiltinPool({ modules: builtinAgentModules, logger });
-  const runtime = new RuntimeExecutor({ builtins });
+  const runtime = new RuntimeExecutor({
+    builtins,
+    models: roles.models ?? new ModelRegistry({ providers: [], defaultModel: null }),
+  });
   const executor = roles.executor ?? runtime;
   const catalog = new Catalog(new DrizzleCatalogStore(database), {
     priceNoticeDays: config.priceNoticeDays,

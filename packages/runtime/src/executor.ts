@@ -1,27 +1,38 @@
 import type { AgentContext, AgentExecutor, Manifest, Run } from '@jeton/core';
 import type { BuiltinPool } from './builtin/pool.ts';
+import { modelAccess } from './models/access.ts';
+import type { ModelRegistry } from './models/registry.ts';
+import { promptUnavailable, runPromptAgent } from './prompt/run-prompt.ts';
+import { type CodeRunOptions, codeUnavailable, runCodeAgent } from './sandbox/run-code-agent.ts';
 import { type ModelAccess, NO_MODELS } from './sdk/context.ts';
 
 export interface RuntimeOptions {
   builtins: BuiltinPool;
-  /** The platform's default model for built-in agents that use one when available. */
-  defaultModel?: ModelAccess;
+  /** The platform's model providers (an empty registry when none is configured). */
+  models: ModelRegistry;
+  /** Options for the code sandbox (tests inject their network). */
+  code?: CodeRunOptions;
 }
 
 /**
  * Runs any agent version by its runtime kind: built-in agents in worker threads, prompt agents with
- * the platform's model providers, creators' code in the sandbox. `unavailable` gives the reason a
- * version cannot run here (shown to buyers, and the reason its tests are skipped).
+ * the platform's model providers, creators' code in the isolated-vm sandbox. `unavailable` gives the
+ * reason a version cannot run here (shown to buyers, and the reason its tests are skipped).
  */
 export class RuntimeExecutor implements AgentExecutor {
   readonly #o: RuntimeOptions;
+  /** The default model, as built-in agents that use a model when available get it. */
+  readonly #builtinModel: ModelAccess;
 
   constructor(options: RuntimeOptions) {
     this.#o = options;
+    this.#builtinModel = options.models.configured
+      ? modelAccess(options.models, { modelId: 'default' })
+      : NO_MODELS;
   }
 
   /** Why `manifest` cannot run here, or null; `bundle` undefined skips the check of the code itself. */
-  unavailable(manifest: Manifest, _bundle: string | null | undefined): string | null {
+  unavailable(manifest: Manifest, bundle: string | null | undefined): string | null {
     const r = manifest.runtime;
     switch (r.kind) {
       case 'builtin':
@@ -29,8 +40,9 @@ export class RuntimeExecutor implements AgentExecutor {
           ? null
           : `The built-in agent "${r.entry}" is not part of this version of Jeton.`;
       case 'prompt':
+        return promptUnavailable(manifest, this.#o.models);
       case 'code':
-        return `The ${r.kind} runtime is not available on this platform yet.`;
+        return bundle === undefined ? null : codeUnavailable(manifest, bundle);
     }
   }
 
@@ -43,9 +55,19 @@ export class RuntimeExecutor implements AgentExecutor {
     const why = this.unavailable(manifest, bundle);
     if (why !== null) throw new Error(why);
     const r = manifest.runtime;
-    if (r.kind === 'builtin') {
-      const models = r.usesModelWhenAvailable ? (this.#o.defaultModel ?? NO_MODELS) : NO_MODELS;
-      return this.#o.builtins.run(r.entry, manifest, ctx, models);
+    switch (r.kind) {
+      case 'builtin':
+        return this.#o.builtins.run(
+          r.entry,
+          manifest,
+          ctx,
+          r.usesModelWhenAvailable ? this.#builtinModel : NO_MODELS,
+        );
+      case 'prompt':
+        return runPromptAgent(manifest, ctx, this.#o.models);
+      case 'code':
+        // Creators' code gets the platform's default model, metered like any call.
+        return runCodeAgent(manifest, bundle!, ctx, this.#builtinModel, this.#o.code);
     }
   }
 }

@@ -7,6 +7,8 @@ import {
   evalFiles,
   judge,
   type LocalFile,
+  ModelRegistry,
+  parseModelConfig,
   RuntimeExecutor,
   readEvalCases,
   runLocally,
@@ -51,7 +53,12 @@ export async function agentTest(dir: string, out: (line: string) => void = conso
     return 1;
   }
   const builtins = new BuiltinPool({ modules: builtinAgentModules });
-  const runtime = new RuntimeExecutor({ builtins });
+  const models = parseModelConfig(process.env);
+  if (!models.ok) {
+    out(`Invalid model providers (JETON_MODEL_PROVIDERS):\n  ${models.errors.join('\n  ')}`);
+    return 2;
+  }
+  const runtime = new RuntimeExecutor({ builtins, models: new ModelRegistry(models.config) });
   try {
     const why = runtime.unavailable(manifest, bundle);
     if (why !== null) {
