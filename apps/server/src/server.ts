@@ -88,6 +88,14 @@ export async function startServer(
   const runtime = new RuntimeExecutor({
     builtins,
     models: roles.models ?? new ModelRegistry({ providers: [], defaultModel: null }),
+    code: {
+      // V8 lost control of an isolate: this process can no longer be trusted to run anything. Its
+      // runs are given up as lost and settled by the sweep (on Postgres, another worker goes on).
+      onCatastrophicError: (message) => {
+        logger.fatal({ message }, 'sandbox failure: exiting');
+        process.exit(70);
+      },
+    },
   });
   const executor = roles.executor ?? runtime;
   const catalog = new Catalog(new DrizzleCatalogStore(database), {

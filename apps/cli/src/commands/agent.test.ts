@@ -2,6 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { agentInit } from './agent-init.ts';
 import { agentTest } from './agent-test.ts';
 import { agentValidate } from './agent-validate.ts';
 
@@ -23,7 +24,39 @@ function copyOfBrandKit(): string {
   return dir;
 }
 
-describe('jeton agent validate and test', () => {
+describe('jeton agent init, validate and test', () => {
+  it('scaffolds a code agent that validates and passes its own cases in the sandbox, and overwrites nothing', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'jeton-init-'));
+    dirs.push(root);
+    const dir = join(root, 'Meeting Notes');
+    const init = capture();
+    expect(agentInit(dir, {}, init.out)).toBe(0);
+    expect(init.lines[0]).toContain('✓ Created meeting-notes');
+    expect(JSON.parse(readFileSync(join(dir, 'jeton.agent.json'), 'utf8'))).toMatchObject({
+      slug: 'meeting-notes',
+      runtime: { kind: 'code', entry: 'agent.js' },
+    });
+    const valid = capture();
+    expect(agentValidate(dir, valid.out)).toBe(0);
+    const tested = capture();
+    expect(await agentTest(dir, tested.out)).toBe(0);
+    expect(tested.lines.at(-1)).toBe('2 passed, 0 failed');
+
+    // The scaffold's code really runs: broken, its cases fail.
+    writeFileSync(join(dir, 'agent.js'), 'export default { async run() { throw new Error("not yet"); } };');
+    const broken = capture();
+    expect(await agentTest(dir, broken.out)).toBe(1);
+    expect(broken.lines).toContain('    the run ended failed: not yet');
+
+    const again = capture();
+    expect(agentInit(dir, {}, again.out)).toBe(2);
+    expect(again.lines[0]).toContain('is not empty');
+    expect(readFileSync(join(dir, 'agent.js'), 'utf8')).toContain('not yet');
+    const badSlug = capture();
+    expect(agentInit(join(root, 'x'), { slug: 'Not A Slug' }, badSlug.out)).toBe(2);
+    expect(badSlug.lines[0]).toContain('is not a valid slug');
+  });
+
   it('validates a sound folder, and names every problem of a broken one with where it is', () => {
     const ok = capture();
     expect(agentValidate(BRAND_KIT, ok.out)).toBe(0);
