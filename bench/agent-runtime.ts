@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BuiltinPool, NO_MODELS, runLocally } from '@jeton/runtime';
+import { parseManifest } from '@jeton/core';
+import { BuiltinPool, NO_MODELS, runCodeAgent, runLocally } from '@jeton/runtime';
 import noop from './noop-agent.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -93,4 +94,40 @@ export async function measureThreadOverhead(runs = 300): Promise<OverheadBench> 
   } finally {
     await pool.close();
   }
+}
+
+const TRIVIAL_BUNDLE =
+  'export default { async run(ctx, input) { await ctx.artifact("out.txt", "hi " + input.text, "text/plain"); } };';
+
+/** A trivial code agent: a fresh isolate each run (create, load the bundle, one artifact, dispose). */
+export async function measureSandboxOverhead(
+  runs = 300,
+): Promise<{ p50Ms: number; meanMs: number; p99Ms: number; runs: number }> {
+  const parsed = parseManifest({
+    ...noop.manifest,
+    slug: 'bench-code',
+    input: { type: 'object', properties: { text: { type: 'string', title: 'Text' } } },
+    runtime: { kind: 'code', entry: 'agent.js' },
+    limits: { timeoutSeconds: 10, memoryMb: 32 },
+  });
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.error));
+  const manifest = parsed.value;
+  const once = async () => {
+    const started = performance.now();
+    const r = await runLocally(manifest, (ctx) => runCodeAgent(manifest, TRIVIAL_BUNDLE, ctx, NO_MODELS), {
+      input: { text: 'there' },
+    });
+    if (r.status !== 'succeeded') throw new Error(r.failure?.message);
+    return performance.now() - started;
+  };
+  for (let i = 0; i < 20; i++) await once(); // warm-up
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) times.push(await once());
+  times.sort((a, b) => a - b);
+  return {
+    p50Ms: times[Math.floor(times.length / 2)]!,
+    p99Ms: times[Math.floor(times.length * 0.99)]!,
+    meanMs: times.reduce((s, t) => s + t, 0) / times.length,
+    runs,
+  };
 }
