@@ -53,13 +53,14 @@ export class DrizzleCatalogStore implements CatalogStore {
   }
 
   async upsertCreator(creator: Creator): Promise<void> {
+    // Two processes registering the same creator at once: an upsert on the id alone can still trip
+    // over the handle's unique index (Postgres checks it before it sees the conflict on the id). So the
+    // insert ignores any conflict, and the update that follows applies the values to that id.
+    await this.#db.insert(catalogCreators).values(creator).onConflictDoNothing();
     await this.#db
-      .insert(catalogCreators)
-      .values(creator)
-      .onConflictDoUpdate({
-        target: catalogCreators.id,
-        set: { handle: creator.handle, displayName: creator.displayName },
-      });
+      .update(catalogCreators)
+      .set({ handle: creator.handle, displayName: creator.displayName })
+      .where(eq(catalogCreators.id, creator.id));
   }
 
   async getCreator(id: string): Promise<Creator | null> {
