@@ -1,27 +1,24 @@
-import {
-  type AnswerOutcome,
-  type ApplyContext,
-  type Artifact,
-  type ChargeOutcome,
-  type ConcurrencyLimits,
-  eventPrice,
-  type FinishOutcome,
-  type FinishRequest,
-  type MeterOutcome,
-  type ModelCall,
-  maxCreditsPerRun,
-  modelBudgetLeft,
-  type NewRun,
-  type Question,
-  type Run,
-  type RunEvent,
-  type RunEventData,
-  type RunStatus,
-  type RunStore,
-  type StartOutcome,
-  type StoredFile,
-  type SubmitOutcome,
-  type SweepCandidates,
+import type {
+  AnswerOutcome,
+  ApplyContext,
+  Artifact,
+  ChargeOutcome,
+  ConcurrencyLimits,
+  FinishOutcome,
+  FinishRequest,
+  MeterOutcome,
+  ModelCall,
+  NewRun,
+  Question,
+  Run,
+  RunEvent,
+  RunEventData,
+  RunStatus,
+  RunStore,
+  StartOutcome,
+  StoredFile,
+  SubmitOutcome,
+  SweepCandidates,
 } from '@jeton/core';
 import type { DatabaseHandle } from '../connect.ts';
 import {
@@ -47,6 +44,7 @@ import {
 } from './rows.ts';
 import { startRuns } from './start.ts';
 import { submitRuns } from './submit.ts';
+import { chargeRun, meterRun } from './usage.ts';
 
 const ACTIVE = `('running','awaiting_input')`;
 const RETRYABLE = new Set(['40001', '40P01']);
@@ -188,81 +186,12 @@ export class DrizzleRunStore implements RunStore {
     return (rows[0]?.answer as Record<string, unknown> | undefined) ?? null;
   }
 
-  async charge(
-    runId: string,
-    attempt: number,
-    event: string,
-    quantity: number,
-    now: Date,
-  ): Promise<ChargeOutcome> {
-    return this.#tx(async (run) => {
-      const [rows] = await run([
-        `select row_to_json(r) as run from runs r where id = ${literal(runId)} for update`,
-      ]);
-      const j = rows?.[0]?.run as Record<string, unknown> | undefined;
-      if (!j) return { type: 'stale' as const };
-      const r = runFromJson(j);
-      if (r.attempt !== attempt || r.status !== 'running') return { type: 'stale' as const };
-      const price = eventPrice(r.pricing, event);
-      if (price === undefined) return { type: 'unknown_event' as const };
-      const total =
-        Object.entries(r.usage.events).reduce(
-          (sum, [name, q]) => sum + (eventPrice(r.pricing, name) ?? 0) * q,
-          0,
-        ) +
-        price * quantity;
-      const max = maxCreditsPerRun(r.pricing);
-      if (total > max) return { type: 'over_maximum' as const, total, max };
-      const usage = {
-        ...r.usage,
-        events: { ...r.usage.events, [event]: (r.usage.events[event] ?? 0) + quantity },
-      };
-      await run(
-        [
-          `update runs set usage = ${jsonLiteral(usage)}::jsonb where id = ${literal(runId)}`,
-          appendEventsSql(
-            [{ runId, events: [{ type: 'charge', event, quantity, credits: price * quantity, total }] }],
-            now,
-          ),
-          ...notifySql(EVENTS_CHANNEL, [runId]),
-        ],
-        { last: true },
-      );
-      return { type: 'charged' as const, credits: price * quantity, total };
-    });
+  charge(runId: string, attempt: number, event: string, quantity: number, now: Date): Promise<ChargeOutcome> {
+    return this.#tx((run) => chargeRun(run, runId, attempt, event, quantity, now));
   }
 
-  async meter(runId: string, attempt: number, call: ModelCall, now: Date): Promise<MeterOutcome> {
-    return this.#tx(async (run) => {
-      const [rows] = await run([
-        `select row_to_json(r) as run from runs r where id = ${literal(runId)} for update`,
-      ]);
-      const j = rows?.[0]?.run as Record<string, unknown> | undefined;
-      if (!j) return { type: 'stale' as const };
-      const r = runFromJson(j);
-      // Spent even when the run ended meanwhile; but only a live attempt's usage is what it is billed.
-      if (r.attempt !== attempt || (r.status !== 'running' && r.status !== 'awaiting_input')) {
-        return { type: 'stale' as const };
-      }
-      const spent = BigInt(r.usage.modelCostMicroCredits) + call.costMicroCredits;
-      const usage = { ...r.usage, modelCostMicroCredits: spent.toString() };
-      const event: RunEventData = {
-        type: 'model',
-        model: call.model,
-        inputTokens: call.inputTokens,
-        outputTokens: call.outputTokens,
-        costMicroCredits: call.costMicroCredits.toString(),
-      };
-      await run(
-        [
-          `update runs set usage = ${jsonLiteral(usage)}::jsonb where id = ${literal(runId)}`,
-          appendEventsSql([{ runId, events: [event] }], now),
-          ...notifySql(EVENTS_CHANNEL, [runId]),
-        ],
-        { last: true },
-      );
-      return { type: 'metered' as const, remainingMicroCredits: modelBudgetLeft(r.pricing, spent) };
-    });
+  meter(runId: string, attempt: number, call: ModelCall, now: Date): Promise<MeterOutcome> {
+    return this.#tx((run) => meterRun(run, runId, attempt, call, now));
   }
 
   async append(
