@@ -1,4 +1,4 @@
-import { CATEGORIES, Catalog, type SearchParams } from '@jeton/core';
+import { CATEGORIES, Catalog, type SearchParams, seededRandom } from '@jeton/core';
 import { type DatabaseHandle, DrizzleCatalogStore, upsertSearchRows } from '@jeton/db';
 import { sql } from 'drizzle-orm';
 
@@ -34,17 +34,8 @@ const DOMAIN: string[] =
     .split(/\s+/)
     .filter(Boolean);
 
-/** A deterministic PRNG, so that every run generates the same catalog and the same queries. */
-export function prng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so that every run generates the same catalog and the same queries. */
+export const prng = seededRandom;
 
 function vocabulary(random: () => number): string[] {
   const syllables = [

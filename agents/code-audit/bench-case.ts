@@ -1,16 +1,5 @@
+import { seededRandom } from '@jeton/core';
 import { entries, FAKE, toZip } from './fixtures/sample-repos.ts';
-
-/** A seeded generator, so every benchmark run audits the same repository. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function moduleSource(pkg: number, mod: number, rnd: () => number): string {
   const lines = [
@@ -49,7 +38,8 @@ export async function benchCase(): Promise<{
   input: Record<string, unknown>;
   files: { field: string; name: string; mediaType: string; bytes: Uint8Array }[];
 }> {
-  const rnd = random(42);
+  // Seeded: every benchmark run audits the same repository.
+  const rnd = seededRandom(42);
   const files: Record<string, string> = {
     'package.json': JSON.stringify({ name: 'mono', private: true, workspaces: ['packages/*'] }, null, 2),
     'tsconfig.json': JSON.stringify({

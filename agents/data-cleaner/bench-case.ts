@@ -1,3 +1,5 @@
+import { seededRandom } from '@jeton/core';
+
 /**
  * The benchmark's input: ~100 MB of realistic order data (the manifest's maximum), generated here,
  * never committed. Mixed types, quoted fields with commas, doubled quotes and line breaks, missing
@@ -5,18 +7,6 @@
  */
 
 const TARGET_BYTES = 100 * 1024 * 1024;
-
-/** mulberry32: the same file on every run, so runs compare. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FIRST = [
   'Anna',
@@ -88,7 +78,8 @@ export async function benchCase(): Promise<{
   input: Record<string, unknown>;
   files: { field: string; name: string; mediaType: string; bytes: Uint8Array }[];
 }> {
-  const random = seeded(20_240_601);
+  // Seeded: the same file on every run, so runs compare.
+  const random = seededRandom(20_240_601);
   const encoder = new TextEncoder();
   const bytes = new Uint8Array(TARGET_BYTES);
   let used = encoder.encodeInto(

@@ -1,3 +1,4 @@
+import { seededRandom } from '@jeton/core';
 import { MIN_VALUES_FOR_OUTLIERS, OUTLIER_IQR_FACTOR, OUTLIER_Z, RESERVOIR_SIZE } from './limits.ts';
 
 /**
@@ -23,18 +24,6 @@ export interface NumericSummary {
 export type OutlierRule =
   | { kind: 'iqr'; factor: number; lower: number; upper: number }
   | { kind: 'z'; threshold: number; mean: number; std: number; lower: number; upper: number };
-
-/** A small seeded generator (mulberry32): the sample, hence the report, is the same on every run. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Linear interpolation between order statistics (numpy's default, R's type 7). */
 function quantile(sorted: Float64Array, p: number): number {

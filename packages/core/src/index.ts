@@ -11,3 +11,4 @@ export * from './shared/ids.ts';
 export * from './shared/logger.ts';
 export * from './shared/money.ts';
 export * from './shared/result.ts';
+export * from './shared/seeded-random.ts';
