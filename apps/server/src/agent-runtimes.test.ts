@@ -144,7 +144,9 @@ describe('agent runtimes over HTTP', () => {
       runtime: { kind: 'prompt', model: 'default', system: 'Summarise.', template: 'Summarise: {{text}}' },
     });
     // 1M input tokens at 2.5 credits and 100k output at 10 credits per million: 3.5 credits, +20% = 4.2 → 5.
-    fake.enqueue({ text: 'A short summary of it all.', usage: { prompt: 1_000_000, completion: 100_000 } });
+    // Long enough (over 400 characters) for the throttle to let a progress event through mid-stream.
+    const answer = 'A short summary of it all. '.repeat(20).trim();
+    fake.enqueue({ text: answer, usage: { prompt: 1_000_000, completion: 100_000 } });
     const r = await run('tl-dr', { text: 'A long text.' });
     expect(r).toMatchObject({ status: 'succeeded', charged: 5, failure: null });
     const sent = fake.requests.at(-1)!.body as { messages: { role: string; content: string }[] };
@@ -153,13 +155,18 @@ describe('agent runtimes over HTTP', () => {
       { role: 'user', content: 'Summarise: A long text.' },
     ]);
     const a = await artifacts(r.id);
-    expect(new TextDecoder().decode(a.get('summary.md')!.bytes)).toBe('A short summary of it all.');
+    expect(new TextDecoder().decode(a.get('summary.md')!.bytes)).toBe(answer);
     const events = (
       await (await api(`/v1/runs/${r.id}/events`, { headers: { accept: 'text/event-stream' } })).text()
     )
       .split('\n')
       .filter((l) => l.startsWith('data:'))
       .map((l) => JSON.parse(l.slice(5)));
+    // The streamed answer shows as progress (throttled: not one event per token).
+    const progress = events.filter((e) => e.type === 'progress');
+    expect(progress.map((p) => p.message)).toEqual(
+      expect.arrayContaining([expect.stringContaining('summary of it all')]),
+    );
     expect(events.filter((e) => e.type === 'model')).toEqual([
       expect.objectContaining({
         model: 'local/test-model',

@@ -1,4 +1,4 @@
-import type { AgentContext, AgentExecutor, Manifest, Run } from '@jeton/core';
+import { type AgentContext, type AgentExecutor, AgentFailure, type Manifest, type Run } from '@jeton/core';
 import type { BuiltinPool } from './builtin/pool.ts';
 import { modelAccess } from './models/access.ts';
 import type { ModelRegistry } from './models/registry.ts';
@@ -53,7 +53,9 @@ export class RuntimeExecutor implements AgentExecutor {
   /** One attempt, from what any caller has: the platform's worker, `jeton agent test`, a publish test. */
   async executeAttempt(manifest: Manifest, bundle: string | null, ctx: AgentContext): Promise<void> {
     const why = this.unavailable(manifest, bundle);
-    if (why !== null) throw new Error(why);
+    // The API checked before taking the buyer's credits; a worker that cannot run it (configured
+    // differently) is the platform's trouble, retried elsewhere for retry-safe agents, never the agent's.
+    if (why !== null) throw new AgentFailure('platform_transient', why);
     const r = manifest.runtime;
     switch (r.kind) {
       case 'builtin':
@@ -66,7 +68,7 @@ export class RuntimeExecutor implements AgentExecutor {
       case 'prompt':
         return runPromptAgent(manifest, ctx, this.#o.models);
       case 'code':
-        // Creators' code gets the platform's default model, metered like any call.
+        // Creators' code gets the platform's default model, metered, within the run's price.
         return runCodeAgent(manifest, bundle!, ctx, this.#builtinModel, this.#o.code);
     }
   }

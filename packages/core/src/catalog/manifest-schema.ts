@@ -134,7 +134,13 @@ export const manifestSchema = z
     secrets: z
       .array(
         z.strictObject({
-          name: z.string().regex(/^[A-Z][A-Z0-9_]{1,63}$/, { message: 'secret names are UPPER_SNAKE_CASE' }),
+          // No `__`: it separates the agent's slug from the name in the operator's variables.
+          name: z
+            .string()
+            .regex(/^[A-Z](?:_?[A-Z0-9])+_?$/, {
+              message: 'secret names are UPPER_SNAKE_CASE, 2-64 characters, with no double underscore',
+            })
+            .max(64),
           description: z.string().max(300).default(''),
         }),
       )

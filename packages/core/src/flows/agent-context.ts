@@ -1,6 +1,6 @@
 import { type InputSchema, inputSchemaSchema } from '../catalog/input-schema.ts';
 import type { Manifest } from '../catalog/manifest-schema.ts';
-import { artifactName } from '../catalog/manifest-schema.ts';
+import { artifactRefusal, artifactTooLarge, chargeRefusal } from '../runs/agent-rules.ts';
 import { type AgentContext, AgentFailure, type InputFile } from '../runs/executor.ts';
 import { fileFields, type StoredFile } from '../runs/files.ts';
 import type { RunStore } from '../runs/port.ts';
@@ -48,7 +48,6 @@ export interface AttemptDeps {
 }
 
 const LOG_LEVELS: readonly string[] = ['info', 'warn', 'error'];
-const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}(;[ -~]{0,200})?$/i;
 
 /** Text an agent gives (a log line, a question) as Postgres can store it: no NUL, no lone surrogate. */
 export function storable(text: unknown, max: number): string {
@@ -162,25 +161,14 @@ export function agentContext(exec: Execution, d: AttemptDeps, inputs: AttemptInp
       }),
     artifact: async (name, bytes, mediaType) => {
       ensureLive();
-      if (!artifactName.safeParse(name).success) {
-        throw new AgentFailure(
-          'agent_error',
-          `"${name}" is not a valid artifact name (letters, digits, ".", "_", "-").`,
-        );
-      }
-      if (typeof mediaType !== 'string' || !MEDIA_TYPE.test(mediaType)) {
-        throw new AgentFailure(
-          'agent_error',
-          `"${String(mediaType)}" is not a media type such as text/plain.`,
-        );
-      }
+      const refused = artifactRefusal(name, mediaType);
+      if (refused !== null) throw new AgentFailure('agent_error', refused);
       const id = newId('art');
       const key = `artifacts/${run.id}/${id}`;
       const put = await platform('storing an artifact', () =>
         d.storage.put(key, bytes, { maxBytes: d.maxArtifactBytes }),
       );
-      if (!put.ok)
-        throw new AgentFailure('agent_error', `Artifact "${name}" is larger than ${put.maxBytes} bytes.`);
+      if (!put.ok) throw new AgentFailure('agent_error', artifactTooLarge(name, put.maxBytes));
       await exec.pending;
       const added = await platform('recording an artifact', () =>
         d.store.addArtifact(
@@ -205,12 +193,8 @@ export function agentContext(exec: Execution, d: AttemptDeps, inputs: AttemptInp
     },
     charge: async (event, quantity = 1) => {
       ensureLive();
-      if (!Number.isInteger(quantity) || quantity < 1 || quantity > 1_000_000) {
-        throw new AgentFailure(
-          'agent_error',
-          `Charge quantities are whole numbers from 1 (got ${quantity}).`,
-        );
-      }
+      const refused = chargeRefusal(quantity);
+      if (refused !== null) throw new AgentFailure('agent_error', refused);
       await exec.pending;
       const c = await platform('recording a charge', () =>
         d.store.charge(run.id, run.attempt, String(event), quantity, d.clock.now()),

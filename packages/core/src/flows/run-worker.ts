@@ -351,7 +351,13 @@ export class RunWorker {
       manifest.secrets.length === 0 || !this.#o.secrets
         ? {}
         : await platform('reading the agent’s secrets', () => this.#o.secrets!(manifest, run));
-    return { files: inputFilesOf(manifest, run.input, stored, this.#attemptDeps.storage), secrets };
+    // Only what the manifest declares, whatever the source gives.
+    const declared = Object.fromEntries(
+      manifest.secrets.flatMap((s) =>
+        typeof secrets[s.name] === 'string' ? [[s.name, secrets[s.name]!]] : [],
+      ),
+    );
+    return { files: inputFilesOf(manifest, run.input, stored, this.#attemptDeps.storage), secrets: declared };
   }
 
   async #version(run: Run): Promise<{ manifest: Manifest; bundle: string | null }> {

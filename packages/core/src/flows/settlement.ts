@@ -20,13 +20,14 @@ const MICRO = 1_000_000n;
 
 /**
  * What a run may still spend on models, in millionths of a credit, once `spent` is spent: under
- * per-token pricing, the part of the maximum the markup leaves for cost; null under other pricing
- * (the creator pays for the models of per-run and per-event agents, within their own price).
+ * per-token pricing, the part of the maximum that the markup leaves for cost (so the buyer's charge
+ * never needs to exceed the hold); under per-run and per-event pricing, the run's price, which the
+ * model calls made for it may not exceed.
  */
-export function modelBudgetLeft(pricing: Pricing, spent: bigint): bigint | null {
-  if (pricing.model !== 'per_token') return null;
-  const cap = (BigInt(pricing.maxCreditsPerRun) * MICRO * 10_000n) / BigInt(10_000 + pricing.markupBps);
-  return cap - spent;
+export function modelBudgetLeft(pricing: Pricing, spent: bigint): bigint {
+  const max = BigInt(maxCreditsPerRun(pricing)) * MICRO;
+  if (pricing.model !== 'per_token') return max - spent;
+  return (max * 10_000n) / BigInt(10_000 + pricing.markupBps) - spent;
 }
 
 /**

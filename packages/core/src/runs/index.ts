@@ -1,3 +1,4 @@
+export * from './agent-rules.ts';
 export * from './executor.ts';
 export * from './failures.ts';
 export * from './files.ts';

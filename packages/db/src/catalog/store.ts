@@ -57,10 +57,13 @@ export class DrizzleCatalogStore implements CatalogStore {
     // over the handle's unique index (Postgres checks it before it sees the conflict on the id). So the
     // insert ignores any conflict, and the update that follows applies the values to that id.
     await this.#db.insert(catalogCreators).values(creator).onConflictDoNothing();
-    await this.#db
+    const updated = await this.#db
       .update(catalogCreators)
       .set({ handle: creator.handle, displayName: creator.displayName })
-      .where(eq(catalogCreators.id, creator.id));
+      .where(eq(catalogCreators.id, creator.id))
+      .returning({ id: catalogCreators.id });
+    // Not inserted and not there: the handle belongs to another creator (a bug in the caller).
+    if (updated.length === 0) throw new Error(`the handle "${creator.handle}" belongs to another creator`);
   }
 
   async getCreator(id: string): Promise<Creator | null> {

@@ -209,8 +209,12 @@ export async function startHarness(
             sweepMs: 300,
             questionTimeoutMs: 60_000,
             maxArtifactBytes: 1024 * 1024,
-            // Each declared secret's value names the agent and the secret.
-            secrets: async (m) => Object.fromEntries(m.secrets.map((s) => [s.name, `${m.slug}:${s.name}`])),
+            // Each declared secret's value names the agent and the secret; the source also offers one
+            // that no agent declares, which must never reach an agent.
+            secrets: async (m) => ({
+              ...Object.fromEntries(m.secrets.map((s) => [s.name, `${m.slug}:${s.name}`])),
+              UNDECLARED: 'never given',
+            }),
             retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50 },
             ...overrides.worker,
           },

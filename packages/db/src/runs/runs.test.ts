@@ -101,6 +101,10 @@ describe.each(testEngines())('run engine on %s: runs and their money', (engine) 
     expect(big).toMatchObject({ status: 'succeeded', charged: 6, refunded: 0 });
     expect((await allEvents(big.id)).filter((e) => e.data.type === 'model')).toHaveLength(3);
     expect(await balance(b)).toEqual({ available: 92n, held: 0n });
+    // A call that ends after its attempt did is not added to the ended run.
+    const late = { model: 'test/model', inputTokens: 1, outputTokens: 1, costMicroCredits: 5_000_000n };
+    expect(await t.h.platform.store.meter(big.id, big.attempt, late, new Date())).toEqual({ type: 'stale' });
+    expect((await t.h.platform.store.get(big.id))?.usage).toEqual(big.usage);
   });
 
   it('refuses an input that does not match the schema, naming every problem, before any hold', async () => {

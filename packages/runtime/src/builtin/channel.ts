@@ -12,6 +12,8 @@ export class ByteChannel {
 
   push(bytes: Uint8Array): Promise<void> {
     if (this.#closed !== null) return Promise.reject(this.#closed);
+    // One chunk at a time: the producer waits for each push before the next.
+    if (this.#chunk !== null) throw new Error('ByteChannel: a chunk is already waiting');
     return new Promise<void>((taken) => {
       this.#chunk = { bytes, taken };
       this.#wake?.();

@@ -6,7 +6,17 @@ import { type ModelAccess, NO_MODELS } from '../sdk/context.ts';
 import { testManifest } from './fixtures/manifest.ts';
 import { BuiltinPool } from './pool.ts';
 
-const ENTRIES = ['everything', 'overcharge', 'refuses', 'throws', 'spins', 'hogs'];
+const ENTRIES = [
+  'everything',
+  'overcharge',
+  'refuses',
+  'throws',
+  'spins',
+  'hogs',
+  'polite',
+  'late',
+  'throws-later',
+];
 const pool = new BuiltinPool({
   modules: Object.fromEntries(ENTRIES.map((e) => [e, new URL(`./fixtures/${e}.ts`, import.meta.url).href])),
   abortGraceMs: 200,
@@ -48,7 +58,7 @@ describe('built-in agents in worker threads', () => {
     expect(r.failure).toBeNull();
     expect(r.status).toBe('succeeded');
     expect(r.progress).toEqual([{ percent: 10, message: 'text hello' }]);
-    expect(r.logs).toEqual([{ level: 'warn', message: 'secret s3cret' }]);
+    expect(r.logs).toEqual([{ level: 'warn', message: 'secrets API_TOKEN: s3cret' }]);
     expect(r.artifacts.get('sizes.txt')?.text()).toBe(`a.txt:${doc.length},b.txt:4 read ${doc.length + 4}`);
     const big = r.artifacts.get('big.bin')!;
     expect(big.bytes.length).toBe(64 * 64 * 1024);
@@ -64,6 +74,19 @@ describe('built-in agents in worker threads', () => {
       { model: 'test/fake', inputTokens: 3, outputTokens: 2, costMicroCredits: 1234n },
     ]);
     expect(r.credits).toBe(4);
+  });
+
+  it('refuses an artifact past the size limit while it streams across the thread, and the run fails clearly', async () => {
+    const manifest = manifestOf('everything');
+    const r = await runLocally(manifest, (ctx) => pool.run('everything', manifest, ctx, NO_MODELS), {
+      answer: () => ({ ok: true }),
+      maxArtifactBytes: 1024 * 1024,
+    });
+    expect(r.failure).toEqual({
+      code: 'agent_error',
+      message: 'Artifact "big.bin" is larger than 1048576 bytes.',
+    });
+    expect([...r.artifacts.keys()]).toEqual(['sizes.txt']);
   });
 
   it('says when no model is configured, and the agent still runs', async () => {
@@ -129,9 +152,9 @@ describe('built-in agents in worker threads', () => {
     const fresh = new BuiltinPool({
       modules: {
         everything: new URL('./fixtures/everything.ts', import.meta.url).href,
-        spins: new URL('./fixtures/spins.ts', import.meta.url).href,
+        polite: new URL('./fixtures/polite.ts', import.meta.url).href,
       },
-      abortGraceMs: 100,
+      abortGraceMs: 1000,
     });
     try {
       const m = manifestOf('everything');
@@ -140,10 +163,41 @@ describe('built-in agents in worker threads', () => {
       await once();
       await once();
       expect(fresh.threads).toBe(1);
-      const s = manifestOf('spins');
-      await runLocally(s, (ctx) => fresh.run('spins', s, ctx, NO_MODELS), { timeoutMs: 300 });
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Stops promptly when its timeout aborts it: its thread still goes.
+      const p = manifestOf('polite');
+      const stopped = await runLocally(p, (ctx) => fresh.run('polite', p, ctx, NO_MODELS), {
+        timeoutMs: 200,
+      });
+      expect(stopped.status).toBe('timed_out');
+      // The agent stops a moment after the run is over for the buyer (and within the grace period).
+      for (let i = 0; i < 50 && fresh.threads > 1; i++)
+        await new Promise((resolve) => setTimeout(resolve, 20));
       expect(fresh.threads).toBe(1);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('never lets a call an agent left behind reach the next run on the same thread', async () => {
+    const m = manifestOf('late');
+    const first = await runLocally(m, (ctx) => pool.run('late', m, ctx, NO_MODELS));
+    // The second run reuses the thread; the first run's charge fires while it runs.
+    const second = await runLocally(m, (ctx) => pool.run('late', m, ctx, NO_MODELS));
+    expect([first.status, second.status]).toEqual(['succeeded', 'succeeded']);
+    expect([first.charges, second.charges]).toEqual([[], []]);
+  });
+
+  it('survives an agent that throws while its thread is idle, and runs it again on a new thread', async () => {
+    const fresh = new BuiltinPool({
+      modules: { 'throws-later': new URL('./fixtures/throws-later.ts', import.meta.url).href },
+    });
+    try {
+      const m = manifestOf('throws-later');
+      const once = () => runLocally(m, (ctx) => fresh.run('throws-later', m, ctx, NO_MODELS));
+      expect((await once()).status).toBe('succeeded');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(fresh.threads).toBe(0);
+      expect((await once()).status).toBe('succeeded');
     } finally {
       await fresh.close();
     }

@@ -1,8 +1,8 @@
 import { type TransferListItem, Worker } from 'node:worker_threads';
 import { type AgentContext, AgentFailure, type Logger, type Manifest } from '@jeton/core';
 import type { ModelAccess } from '../sdk/context.ts';
-import { ByteChannel } from './channel.ts';
-import type { FileInfo, FromThread, ToThread, WireFailure } from './protocol.ts';
+import { hostCalls } from './host-calls.ts';
+import { type FileInfo, type FromThread, fromWire, type ToThread, toWire } from './protocol.ts';
 
 export interface BuiltinPoolOptions {
   /** The module (a file URL) of each built-in agent, by its runtime entry. */
@@ -22,15 +22,10 @@ interface Thread {
   worker: Worker;
   key: string;
   idleTimer: ReturnType<typeof setTimeout> | null;
-}
-
-function failureOf(f: WireFailure): Error {
-  return f.code ? new AgentFailure(f.code, f.message) : new Error(f.message);
-}
-
-function wire(error: unknown): WireFailure {
-  if (error instanceof AgentFailure) return { code: error.code, message: error.message };
-  return { code: 'platform_transient', message: error instanceof Error ? error.message : String(error) };
+  /** The number of the run it executes now (0: none); runs are numbered per thread. */
+  run: number;
+  runs: number;
+  dead: boolean;
 }
 
 /**
@@ -38,7 +33,7 @@ function wire(error: unknown): WireFailure {
  * (a tight loop, a memory leak) cannot block the process that serves the API and the other runs. The
  * thread gets the manifest's memory limit; an abort (timeout, cancellation) is passed on, and a thread
  * that does not stop in time is terminated. Threads are kept a while per agent, so a run does not pay
- * for loading the agent's code again.
+ * for loading the agent's code again; a thread is reused only when its run left nothing pending.
  */
 export class BuiltinPool {
   readonly #o: BuiltinPoolOptions;
@@ -62,17 +57,25 @@ export class BuiltinPool {
   }
 
   async run(entry: string, manifest: Manifest, core: AgentContext, models: ModelAccess): Promise<void> {
-    if (!this.has(entry)) throw new Error(`no built-in agent "${entry}"`);
+    if (!this.has(entry)) throw new AgentFailure('platform_transient', `No built-in agent "${entry}" here.`);
     if (this.#closed) throw new AgentFailure('platform_transient', 'The worker is shutting down.');
-    const thread = this.#take(`${entry}:${manifest.limits.memoryMb}`, manifest.limits.memoryMb);
+    let thread: Thread;
+    try {
+      thread = this.#take(`${entry}:${manifest.limits.memoryMb}`, manifest.limits.memoryMb);
+    } catch (error) {
+      this.#o.logger?.error({ err: error, entry }, 'could not start a built-in agent thread');
+      throw new AgentFailure('platform_transient', 'The platform could not start the agent.');
+    }
     this.#busy.add(thread);
     let reusable = false;
     try {
-      await this.#execute(thread, entry, manifest, core, models);
-      reusable = !core.signal.aborted;
+      const end = await this.#execute(thread, entry, manifest, core, models);
+      reusable = end.outstanding === 0 && !core.signal.aborted;
+      if (end.error) throw end.error;
     } finally {
+      thread.run = 0;
       this.#busy.delete(thread);
-      if (reusable) this.#park(thread);
+      if (reusable && !thread.dead) this.#park(thread);
       else void thread.worker.terminate();
     }
   }
@@ -85,11 +88,11 @@ export class BuiltinPool {
   }
 
   #take(key: string, memoryMb: number): Thread {
-    const idle = this.#idle.get(key)?.pop();
-    if (idle) {
+    const list = this.#idle.get(key) ?? [];
+    for (let idle = list.pop(); idle; idle = list.pop()) {
       if (idle.idleTimer) clearTimeout(idle.idleTimer);
       idle.idleTimer = null;
-      return idle;
+      if (!idle.dead) return idle;
     }
     const worker = new Worker(ENTRY, {
       resourceLimits: { maxOldGenerationSizeMb: memoryMb },
@@ -98,7 +101,31 @@ export class BuiltinPool {
       stderr: false,
     });
     worker.unref();
-    return { worker, key, idleTimer: null };
+    const thread: Thread = { worker, key, idleTimer: null, run: 0, runs: 0, dead: false };
+    // For the thread's whole life, not only during a run: an error with no listener would take the
+    // process down, and an idle thread that died must not be handed out again.
+    const bury = () => {
+      thread.dead = true;
+      this.#unpark(thread);
+    };
+    worker.on('error', (err) => {
+      this.#o.logger?.warn({ err, key }, 'built-in agent thread failed');
+      bury();
+    });
+    worker.on('exit', bury);
+    // A call that arrives when its run is over (the agent did not wait for it) is refused, so that it
+    // settles in the thread and never reaches another run.
+    worker.on('message', (m: FromThread) => {
+      if (m.type === 'call' && m.run !== thread.run) {
+        worker.postMessage({
+          type: 'reply',
+          callId: m.callId,
+          ok: false,
+          failure: { code: 'agent_error', message: 'The run has ended.' },
+        } satisfies ToThread);
+      }
+    });
+    return thread;
   }
 
   #park(thread: Thread): void {
@@ -110,161 +137,94 @@ export class BuiltinPool {
     list.push(thread);
     this.#idle.set(thread.key, list);
     thread.idleTimer = setTimeout(() => {
-      const i = list.indexOf(thread);
-      if (i >= 0) list.splice(i, 1);
+      this.#unpark(thread);
       void thread.worker.terminate();
     }, this.#o.idleMs ?? 60_000);
     thread.idleTimer.unref();
   }
 
+  #unpark(thread: Thread): void {
+    const list = this.#idle.get(thread.key);
+    const i = list?.indexOf(thread) ?? -1;
+    if (i >= 0) list!.splice(i, 1);
+    if (thread.idleTimer) clearTimeout(thread.idleTimer);
+    thread.idleTimer = null;
+  }
+
+  /** Resolves when the run has ended, with its error (if any) and what it left pending. */
   #execute(
     thread: Thread,
     entry: string,
     manifest: Manifest,
     core: AgentContext,
     models: ModelAccess,
-  ): Promise<void> {
+  ): Promise<{ error: Error | null; outstanding: number }> {
     const { worker } = thread;
-    const channels = new Map<number, { channel: ByteChannel; stored: Promise<void> }>();
-    const readers = new Map<number, ReadableStreamDefaultReader<Uint8Array>>();
-    const files = new Map(Object.values(core.files).flatMap((list) => list.map((f) => [f.id, f])));
-    let nextStream = 0;
+    const run = ++thread.runs;
+    thread.run = run;
     const send = (m: ToThread, transfer: TransferListItem[] = []) => worker.postMessage(m, transfer);
+    const calls = hostCalls(core, models, send);
 
-    const answer = async (
-      m: Extract<FromThread, { type: 'call' }>,
-    ): Promise<[unknown, TransferListItem[]]> => {
-      switch (m.method) {
-        case 'artifact-open': {
-          const channel = new ByteChannel();
-          const stored = core.artifact(m.name, channel, m.mediaType);
-          stored.catch((e: unknown) => channel.close(e));
-          channels.set(++nextStream, { channel, stored });
-          return [nextStream, []];
-        }
-        case 'artifact-chunk': {
-          const c = channels.get(m.stream);
-          if (!c) throw new Error('no such artifact stream');
-          await Promise.race([c.channel.push(m.bytes), c.stored]);
-          return [null, []];
-        }
-        case 'artifact-close':
-        case 'artifact-abort': {
-          const c = channels.get(m.stream);
-          channels.delete(m.stream);
-          if (!c) throw new Error('no such artifact stream');
-          if (m.method === 'artifact-abort') {
-            c.channel.fail(new AgentFailure('agent_error', 'The artifact stream failed.'));
-            await c.stored.catch(() => {});
-            return [null, []];
-          }
-          c.channel.end();
-          await c.stored;
-          return [null, []];
-        }
-        case 'file-read': {
-          let reader = readers.get(m.reader);
-          if (!reader) {
-            const file = files.get(m.fileId);
-            if (!file) throw new AgentFailure('agent_error', `No input file ${m.fileId}.`);
-            reader = (await file.open()).getReader();
-            readers.set(m.reader, reader);
-          }
-          const r = await reader.read();
-          if (r.done) {
-            readers.delete(m.reader);
-            return [null, []];
-          }
-          const bytes = r.value.slice();
-          return [bytes, [bytes.buffer]];
-        }
-        case 'charge':
-          return [await core.charge(m.event, m.quantity), []];
-        case 'ask':
-          return [await core.ask(m.text, m.schema as never, m.options), []];
-        case 'meter':
-          return [
-            await core.meter({
-              model: m.model,
-              inputTokens: m.inputTokens,
-              outputTokens: m.outputTokens,
-              costMicroCredits: m.costMicroCredits,
-            }),
-            [],
-          ];
-        case 'model': {
-          const onText = m.streamText
-            ? (delta: string) => send({ type: 'model-text', callId: m.callId, delta })
-            : undefined;
-          return [await models.generate({ ...m.request, ...(onText ? { onText } : {}) }, core.signal), []];
-        }
-      }
-    };
-
-    return new Promise<void>((resolve, reject) => {
+    return new Promise((resolve) => {
       let grace: ReturnType<typeof setTimeout> | null = null;
-      const onAbort = () => {
-        send({ type: 'abort' });
-        grace = setTimeout(() => {
-          cleanup();
-          void worker.terminate();
-          reject(new AgentFailure('agent_error', 'The agent did not stop when asked; its thread was ended.'));
-        }, this.#o.abortGraceMs ?? 1000);
-      };
-      const cleanup = () => {
+      const end = (error: Error | null, outstanding: number) => {
         core.signal.removeEventListener('abort', onAbort);
         if (grace) clearTimeout(grace);
         worker.off('message', onMessage);
         worker.off('error', onError);
         worker.off('exit', onExit);
-        for (const r of readers.values()) void r.cancel().catch(() => {});
-        for (const c of channels.values()) c.channel.fail(new AgentFailure('agent_error', 'The run ended.'));
+        calls.close();
+        resolve({ error, outstanding });
+      };
+      const onAbort = () => {
+        send({ type: 'abort', run });
+        grace = setTimeout(() => {
+          void worker.terminate();
+          end(new AgentFailure('agent_error', 'The agent did not stop when asked; its thread was ended.'), 1);
+        }, this.#o.abortGraceMs ?? 1000);
       };
       const onMessage = (m: FromThread) => {
+        if (m.type === 'ready' || m.run !== run) return;
         switch (m.type) {
-          case 'ready':
-            return;
           case 'progress':
             return core.progress(m.percent, m.message);
           case 'log':
             return core.log(m.level, m.message);
           case 'call':
-            answer(m).then(
+            calls.answer(m).then(
               ([value, transfer]) => send({ type: 'reply', callId: m.callId, ok: true, value }, transfer),
-              (error: unknown) => send({ type: 'reply', callId: m.callId, ok: false, failure: wire(error) }),
+              (error: unknown) =>
+                send({
+                  type: 'reply',
+                  callId: m.callId,
+                  ok: false,
+                  failure: toWire(error, 'platform_transient'),
+                }),
             );
             return;
           case 'done':
-            cleanup();
-            return resolve();
+            return end(null, m.outstanding);
           case 'failed':
-            cleanup();
-            return reject(failureOf(m.failure));
+            return end(fromWire(m.failure), m.outstanding);
         }
       };
-      const onError = (error: Error & { code?: string }) => {
-        cleanup();
-        this.#o.logger?.warn({ err: error, entry }, 'built-in agent thread failed');
-        reject(
+      const onError = (error: Error & { code?: string }) =>
+        end(
           error.code === 'ERR_WORKER_OUT_OF_MEMORY'
             ? new AgentFailure(
                 'agent_violation',
                 `The agent used more than its memory limit of ${manifest.limits.memoryMb} MB.`,
               )
             : new AgentFailure('agent_error', `The agent crashed: ${error.message}`),
+          1,
         );
-      };
-      const onExit = () => {
-        cleanup();
-        reject(new AgentFailure('agent_error', 'The agent’s thread stopped.'));
-      };
+      const onExit = () => end(new AgentFailure('agent_error', 'The agent’s thread stopped.'), 1);
       worker.on('message', onMessage);
       worker.on('error', onError);
       worker.on('exit', onExit);
-      if (core.signal.aborted) onAbort();
-      else core.signal.addEventListener('abort', onAbort, { once: true });
       send({
         type: 'run',
+        run,
         module: this.#o.modules[entry]!,
         runId: core.runId,
         input: core.input,
@@ -278,6 +238,9 @@ export class BuiltinPool {
         secrets: { ...core.secrets },
         modelUnavailable: models.unavailable,
       });
+      // After the run message, so the thread aborts this run and not the one before.
+      if (core.signal.aborted) onAbort();
+      else core.signal.addEventListener('abort', onAbort, { once: true });
     });
   }
 }

@@ -2,12 +2,13 @@ import { parentPort, type TransferListItem } from 'node:worker_threads';
 import { type AgentContext, AgentFailure, type InputFile } from '@jeton/core';
 import { type ModelAccess, sdkContext } from '../sdk/context.ts';
 import type { AgentDefinition } from '../sdk/types.ts';
-import type { FromThread, HostCall, ToThread, WireFailure } from './protocol.ts';
+import { type FromThread, fromWire, type HostCall, type ToThread, toWire } from './protocol.ts';
 
 /**
  * The worker-thread side of a built-in agent run: it loads the agent's module, builds the SDK context
  * over calls to the host (which holds the real context: the database, storage, providers) and reports
- * how the run ended. One run at a time; the host reuses the thread for the next run of the same agent.
+ * how the run ended. One run at a time; the host reuses the thread for the next run of the same agent
+ * when nothing of this one is left pending.
  */
 
 const port = parentPort!;
@@ -16,9 +17,10 @@ const post = (m: FromThread, transfer: TransferListItem[] = []) => port.postMess
 let nextCall = 0;
 const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
 const textListeners = new Map<number, (delta: string) => void>();
-let controller = new AbortController();
+let current = { run: 0, controller: new AbortController() };
 
 function call<T>(
+  run: number,
   c: HostCall,
   transfer: TransferListItem[] = [],
   onText?: (delta: string) => void,
@@ -27,25 +29,21 @@ function call<T>(
   if (onText) textListeners.set(callId, onText);
   return new Promise<T>((resolve, reject) => {
     pending.set(callId, { resolve: resolve as (v: unknown) => void, reject });
-    post({ type: 'call', callId, ...c } as FromThread, transfer);
+    post({ type: 'call', run, callId, ...c } as FromThread, transfer);
   }).finally(() => textListeners.delete(callId));
 }
 
-const toFailure = (f: WireFailure) => (f.code ? new AgentFailure(f.code, f.message) : new Error(f.message));
-
-function wireFailure(error: unknown): WireFailure {
-  if (error instanceof AgentFailure) return { code: error.code, message: error.message };
-  return { code: null, message: error instanceof Error ? error.message : String(error) };
-}
-
-function remoteFile(f: { id: string; name: string; mediaType: string; size: number }): InputFile {
+function remoteFile(
+  run: number,
+  f: { id: string; name: string; mediaType: string; size: number },
+): InputFile {
   return {
     ...f,
     open: async () => {
       const reader = ++nextCall;
       return new ReadableStream<Uint8Array>({
         pull: async (c) => {
-          const chunk = await call<Uint8Array | null>({ method: 'file-read', fileId: f.id, reader });
+          const chunk = await call<Uint8Array | null>(run, { method: 'file-read', fileId: f.id, reader });
           if (chunk === null) c.close();
           else c.enqueue(chunk);
         },
@@ -54,41 +52,40 @@ function remoteFile(f: { id: string; name: string; mediaType: string; size: numb
   };
 }
 
-async function run(m: Extract<ToThread, { type: 'run' }>): Promise<void> {
-  controller = new AbortController();
+async function execute(m: Extract<ToThread, { type: 'run' }>, signal: AbortSignal): Promise<void> {
+  const { run } = m;
   const files: Record<string, InputFile[]> = {};
-  for (const [field, list] of Object.entries(m.files)) files[field] = list.map(remoteFile);
+  for (const [field, list] of Object.entries(m.files)) files[field] = list.map((f) => remoteFile(run, f));
   const core: AgentContext = {
     runId: m.runId,
     input: m.input,
-    signal: controller.signal,
+    signal,
     files,
     secrets: m.secrets,
-    progress: (percent, message) => post({ type: 'progress', percent, message: String(message) }),
-    log: (level, message) => post({ type: 'log', level, message: String(message) }),
+    progress: (percent, message) => post({ type: 'progress', run, percent, message: String(message) }),
+    log: (level, message) => post({ type: 'log', run, level, message: String(message) }),
     artifact: async (name, data, mediaType) => {
-      const stream = await call<number>({ method: 'artifact-open', name, mediaType });
+      const stream = await call<number>(run, { method: 'artifact-open', name, mediaType });
       try {
-        const parts = data instanceof Uint8Array ? [data] : data;
-        for await (const chunk of parts) {
+        for await (const chunk of data instanceof Uint8Array ? [data] : data) {
           // A copy is transferred: the agent may still use the buffer it gave.
           const bytes = chunk.slice();
-          await call({ method: 'artifact-chunk', stream, bytes }, [bytes.buffer]);
+          await call(run, { method: 'artifact-chunk', stream, bytes }, [bytes.buffer]);
         }
       } catch (error) {
-        await call({ method: 'artifact-abort', stream }).catch(() => {});
+        await call(run, { method: 'artifact-abort', stream }).catch(() => {});
         throw error;
       }
-      await call({ method: 'artifact-close', stream });
+      await call(run, { method: 'artifact-close', stream });
     },
-    charge: (event, quantity) => call({ method: 'charge', event, quantity }),
-    ask: (text, schema, options) => call({ method: 'ask', text, schema, options }),
-    meter: (c) => call({ method: 'meter', ...c }),
+    charge: (event, quantity) => call(run, { method: 'charge', event, quantity }),
+    ask: (text, schema, options) => call(run, { method: 'ask', text, schema, options }),
+    meter: (c) => call(run, { method: 'meter', ...c }),
   };
   const models: ModelAccess = {
     unavailable: m.modelUnavailable,
     generate: ({ onText, ...request }) =>
-      call({ method: 'model', request, streamText: onText !== undefined }, [], onText),
+      call(run, { method: 'model', request, streamText: onText !== undefined }, [], onText),
   };
   const mod = (await import(m.module)) as { default: AgentDefinition };
   const ctx = sdkContext(core, m.manifest, models);
@@ -97,24 +94,29 @@ async function run(m: Extract<ToThread, { type: 'run' }>): Promise<void> {
 
 port.on('message', (m: ToThread) => {
   switch (m.type) {
-    case 'run':
-      run(m).then(
-        () => post({ type: 'done' }),
-        (error: unknown) => post({ type: 'failed', failure: wireFailure(error) }),
+    case 'run': {
+      current = { run: m.run, controller: new AbortController() };
+      execute(m, current.controller.signal).then(
+        () => post({ type: 'done', run: m.run, outstanding: pending.size }),
+        (error: unknown) =>
+          post({ type: 'failed', run: m.run, outstanding: pending.size, failure: toWire(error, null) }),
       );
       break;
+    }
     case 'reply': {
       const p = pending.get(m.callId);
       pending.delete(m.callId);
       if (m.ok) p?.resolve(m.value);
-      else p?.reject(toFailure(m.failure));
+      else p?.reject(fromWire(m.failure));
       break;
     }
     case 'model-text':
       textListeners.get(m.callId)?.(m.delta);
       break;
     case 'abort':
-      controller.abort(new AgentFailure('agent_error', 'The run has stopped.'));
+      if (m.run === current.run) {
+        current.controller.abort(new AgentFailure('agent_error', 'The run has stopped.'));
+      }
       break;
   }
 });

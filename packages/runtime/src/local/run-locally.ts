@@ -4,6 +4,9 @@ import { Readable } from 'node:stream';
 import {
   type AgentContext,
   AgentFailure,
+  artifactRefusal,
+  artifactTooLarge,
+  chargeRefusal,
   eventPrice,
   type FailureCode,
   failureOutcome,
@@ -45,6 +48,8 @@ export interface LocalRunOptions {
   signal?: AbortSignal;
   /** Keeps artifacts' size and SHA-256 only, not their bytes (benchmarks of large outputs). */
   discardArtifactBytes?: boolean;
+  /** The largest artifact, as the platform's JETON_ARTIFACT_MAX_MB (default 100 MiB). */
+  maxArtifactBytes?: number;
 }
 
 export interface LocalRunResult {
@@ -143,12 +148,16 @@ export async function runLocally(
     log: (level, message) => result.logs.push({ level, message: String(message) }),
     artifact: async (name, data, mediaType) => {
       live();
+      const refused = artifactRefusal(name, mediaType);
+      if (refused !== null) throw new AgentFailure('agent_error', refused);
+      const maxBytes = options.maxArtifactBytes ?? 100 * 2 ** 20;
       const parts: Uint8Array[] = [];
       const hash = createHash('sha256');
       let size = 0;
       for await (const chunk of data instanceof Uint8Array ? [data] : data) {
         hash.update(chunk);
         size += chunk.byteLength;
+        if (size > maxBytes) throw new AgentFailure('agent_error', artifactTooLarge(name, maxBytes));
         if (!options.discardArtifactBytes) parts.push(chunk);
       }
       const bytes = new Uint8Array(await new Blob(parts as Uint8Array<ArrayBuffer>[]).arrayBuffer());
@@ -164,6 +173,8 @@ export async function runLocally(
     },
     charge: async (event, quantity = 1) => {
       live();
+      const refused = chargeRefusal(quantity);
+      if (refused !== null) throw new AgentFailure('agent_error', refused);
       const price = eventPrice(manifest.pricing, event);
       if (price === undefined) throw new AgentFailure('agent_error', `The price has no event "${event}".`);
       const total =

@@ -85,26 +85,36 @@ export function sdkContext(core: AgentContext, manifest: Manifest, models: Model
   const files: Record<string, AgentFile[]> = {};
   for (const [field, list] of Object.entries(core.files)) files[field] = list.map(agentFile);
   let exhausted = false;
+  // One call at a time: each is metered before the next starts, so that calls started together cannot
+  // all pass the budget check before any of them is counted.
+  let turn: Promise<unknown> = Promise.resolve();
+  const call = async (request: ModelRequest): Promise<ModelResult> => {
+    if (core.signal.aborted) throw new AgentFailure('agent_error', 'The run has stopped.');
+    if (exhausted) {
+      throw new AgentFailure(
+        'agent_error',
+        'The run has spent its maximum on models; no more calls are made.',
+      );
+    }
+    const answer = await models.generate(request, core.signal);
+    const { remainingMicroCredits } = await core.meter({
+      model: answer.model,
+      inputTokens: answer.usage.inputTokens,
+      outputTokens: answer.usage.outputTokens,
+      costMicroCredits: answer.costMicroCredits,
+    });
+    if (remainingMicroCredits !== null && remainingMicroCredits <= 0n) exhausted = true;
+    const { costMicroCredits: _, ...result } = answer;
+    return result;
+  };
   const model = Object.assign(
-    async (request: ModelRequest): Promise<ModelResult> => {
-      if (models.unavailable !== null) throw new AgentFailure('provider_fatal', models.unavailable);
-      if (core.signal.aborted) throw new AgentFailure('agent_error', 'The run has stopped.');
-      if (exhausted) {
-        throw new AgentFailure(
-          'agent_error',
-          'The run has spent its maximum on models; no more calls are made.',
-        );
+    (request: ModelRequest): Promise<ModelResult> => {
+      if (models.unavailable !== null) {
+        return Promise.reject(new AgentFailure('provider_fatal', models.unavailable));
       }
-      const answer = await models.generate(request, core.signal);
-      const { remainingMicroCredits } = await core.meter({
-        model: answer.model,
-        inputTokens: answer.usage.inputTokens,
-        outputTokens: answer.usage.outputTokens,
-        costMicroCredits: answer.costMicroCredits,
-      });
-      if (remainingMicroCredits !== null && remainingMicroCredits <= 0n) exhausted = true;
-      const { costMicroCredits: _, ...result } = answer;
-      return result;
+      const mine = turn.then(() => call(request));
+      turn = mine.catch(() => {});
+      return mine;
     },
     { available: models.unavailable === null },
   ) satisfies AgentModel;

@@ -75,6 +75,21 @@ describe('the agent SDK', () => {
     ]);
   });
 
+  it('refuses what the platform refuses: a bad artifact name or media type, a charge of no whole quantity', async () => {
+    const attempt = (name: string, fn: Parameters<typeof defineAgent>[0]['run']) =>
+      testAgent(defineAgent({ manifest: testManifest(name), run: fn }));
+    expect((await attempt('a', (ctx) => ctx.artifact('../etc/passwd', 'x', 'text/plain'))).failure).toEqual({
+      code: 'agent_error',
+      message: '"../etc/passwd" is not a valid artifact name (letters, digits, ".", "_", "-").',
+    });
+    expect((await attempt('b', (ctx) => ctx.artifact('a.txt', 'x', 'not a type'))).failure?.message).toBe(
+      '"not a type" is not a media type such as text/plain.',
+    );
+    expect((await attempt('c', (ctx) => ctx.charge('page', 1.5))).failure?.message).toBe(
+      'Charge quantities are whole numbers from 1 (got 1.5).',
+    );
+  });
+
   it('says no model is available when none is configured, and a call fails as the provider’s', async () => {
     const agent = defineAgent({
       manifest: testManifest('no-model'),
@@ -108,6 +123,22 @@ describe('the agent SDK', () => {
       message: 'The run has spent its maximum on models; no more calls are made.',
     });
     expect(r.credits).toBe(0);
+  });
+
+  it('makes model calls started together one at a time, so they cannot overspend the budget together', async () => {
+    const model = countingModel(900_000n);
+    const agent = defineAgent({
+      manifest: tokenManifest(2),
+      async run(ctx) {
+        const results = await Promise.allSettled(
+          [0, 1, 2, 3, 4].map((i) => ctx.model({ prompt: `call ${i}` })),
+        );
+        ctx.log(results.map((r) => r.status).join(' '));
+      },
+    });
+    const r = await testAgent(agent, { models: model.access });
+    expect(model.calls).toEqual(['call 0', 'call 1', 'call 2']);
+    expect(r.logs).toEqual([{ level: 'info', message: 'fulfilled fulfilled fulfilled rejected rejected' }]);
   });
 
   it('charges per event within the maximum, and refuses an event the price lacks', async () => {
