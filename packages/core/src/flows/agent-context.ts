@@ -1,6 +1,11 @@
 import { type InputSchema, inputSchemaSchema } from '../catalog/input-schema.ts';
 import type { Manifest } from '../catalog/manifest-schema.ts';
-import { artifactRefusal, artifactTooLarge, chargeRefusal } from '../runs/agent-rules.ts';
+import {
+  artifactRefusal,
+  artifactTooLarge,
+  chargeRefusal,
+  holdsUnstorableText,
+} from '../runs/agent-rules.ts';
 import { type AgentContext, AgentFailure, type InputFile } from '../runs/executor.ts';
 import { fileFields, type StoredFile } from '../runs/files.ts';
 import type { RunStore } from '../runs/port.ts';
@@ -215,7 +220,7 @@ export function agentContext(exec: Execution, d: AttemptDeps, inputs: AttemptInp
       if (exec.ask)
         throw new AgentFailure('agent_error', 'One question at a time: the last one is not answered yet.');
       const parsed = inputSchemaSchema.safeParse(schema);
-      if (!parsed.success)
+      if (!parsed.success || holdsUnstorableText(parsed.data))
         throw new AgentFailure('agent_error', 'The question’s answer schema is not valid.');
       if (fileFields(parsed.data as InputSchema).length > 0) {
         throw new AgentFailure('agent_error', 'A question cannot ask for files.');

@@ -25,3 +25,19 @@ export function chargeRefusal(quantity: unknown): string | null {
     ? null
     : `Charge quantities are whole numbers from 1 (got ${String(quantity)}).`;
 }
+
+const UNSTORABLE = /\0|\p{Cs}/u;
+
+/**
+ * Whether a value holds text Postgres cannot store (NUL, a lone surrogate) anywhere in it. What an
+ * agent gives as data is refused for it, so that a database error it provoked is never taken for the
+ * platform's own trouble.
+ */
+export function holdsUnstorableText(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return UNSTORABLE.test(value);
+  if (depth > 64 || value === null || typeof value !== 'object') return false;
+  for (const [k, v] of Object.entries(value)) {
+    if (UNSTORABLE.test(k) || holdsUnstorableText(v, depth + 1)) return true;
+  }
+  return false;
+}

@@ -127,6 +127,10 @@ export const testAgents: Record<string, BuiltinAgent> = {
       if (left.remainingMicroCredits !== null && left.remainingMicroCredits <= 0n) return;
     }
   },
+  // Asks with an answer form Postgres could not store (a NUL in a title), to blame the platform.
+  'odd-question': async (ctx) => {
+    await ctx.ask('Which?', { type: 'object', properties: { a: { type: 'string', title: 'bad \u0000' } } });
+  },
   // Fails as the platform's fault on its first attempt, then succeeds.
   flaky: async (_ctx, run) => {
     if (run.attempt === 1) throw new AgentFailure('platform_transient', 'the platform hiccuped');

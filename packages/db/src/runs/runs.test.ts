@@ -316,6 +316,18 @@ describe.each(testEngines())('run engine on %s: runs and their money', (engine) 
     expect(log?.data).toMatchObject({ message: 'nul \ufffd and \ufffd here' });
   });
 
+  it('holds the agent at fault for data the database cannot take, never the platform (no retry, a refund)', async () => {
+    await publishAgent(t.h.catalog, 'odd-question', { limits: { retrySafe: true } as never });
+    const b = await buyer(100);
+    const run = await ended((await submit(b, 'odd-question')).id);
+    expect(run).toMatchObject({
+      status: 'failed',
+      attempt: 1,
+      charged: 0,
+      failure: { code: 'agent_error', fault: 'agent', message: 'The question’s answer schema is not valid.' },
+    });
+  });
+
   it('holds the platform, not the agent, at fault when the platform’s storage fails', async () => {
     await t.h.close();
     const failing: BlobStorage = {
