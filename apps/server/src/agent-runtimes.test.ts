@@ -114,10 +114,20 @@ describe('agent runtimes over HTTP', () => {
     }
   });
 
-  it('brand kit: a logo and a palette for 20 credits', async () => {
+  it('brand kit: a logo and a palette for 20 credits, with the model’s rationale through its thread', async () => {
+    fake.enqueue({
+      json: { rationale: 'Confident orange for a family firm.', taglines: ['Built to last'] },
+      usage: { prompt: 400, completion: 60 },
+    });
     const r = await run('brand-kit', { company: 'Acme & Sons', mood: 'bold' });
     expect(r).toMatchObject({ status: 'succeeded', charged: 20, failure: null });
+    expect(fake.pending).toBe(0);
     const a = await artifacts(r.id);
+    expect(new TextDecoder().decode(a.get('palette.md')!.bytes)).toContain(
+      'Confident orange for a family firm.',
+    );
+    // The call made in the agent's thread is metered on the run: 400 × 2.5 + 60 × 10 credits per million.
+    expect((await server.runs.store.get(r.id))?.usage.modelCostMicroCredits).toBe('1600');
     expect([...a.keys()].sort()).toEqual(['logo.svg', 'palette.json', 'palette.md']);
     const svg = new TextDecoder().decode(a.get('logo.svg')!.bytes);
     expect(svg).toContain('<svg');
