@@ -9,6 +9,12 @@ import { arrayToPath, failedChecks } from '@jeton/core';
  *
  * Patterns are creators' regular expressions run on model output, so they run in RE2 (linear time),
  * like every creator pattern on the platform: a pattern such as `^(a+)+$` cannot freeze the worker.
+ *
+ * Schemas can come from sandboxed agents, so checking one is bounded too: depth (64 levels), and a
+ * budget of steps per validation (`MAX_VALIDATION_STEPS` schema nodes visited, values compared, text
+ * scanned): a schema whose combinators branch on themselves (`{anyOf: [{$ref: '#'}, {$ref: '#'}]}`
+ * would take 2^64 steps) fails with one issue saying it is too complex to check. `schemaProblem`
+ * refuses such schemas up front.
  */
 
 export interface SchemaIssue {
@@ -20,6 +26,10 @@ export interface SchemaIssue {
 type Schema = Record<string, unknown>;
 const KNOWN_TYPES = new Set(['string', 'number', 'integer', 'boolean', 'object', 'array', 'null']);
 const MAX_DEPTH = 64;
+/** The work one `validateJson` may do (schema nodes visited, plus comparisons and text scanned). */
+export const MAX_VALIDATION_STEPS = 100_000;
+/** How many subschemas one value may meet through `$ref` and combinators alone (see `schemaProblem`). */
+const MAX_SAME_VALUE_CHECKS = 10_000;
 const encoder = new TextEncoder();
 
 const isObject = (v: unknown): v is Schema => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -71,27 +81,34 @@ function hasType(value: unknown, type: string): boolean {
   }
 }
 
-function equal(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => equal(x, b[i]));
-  if (isObject(a) && isObject(b)) {
-    const ka = Object.keys(a);
-    return ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && equal(a[k], b[k]));
-  }
-  return false;
-}
-
-/** Resolves a local `$ref` (`#`, `#/$defs/x`, `#/definitions/x`, any JSON pointer into the root). */
+/**
+ * Resolves a local `$ref` (`#`, `#/$defs/x`, `#/definitions/x`, any JSON pointer into the root), through
+ * own properties and array indexes only (`#/__proto__` or `#/constructor` lead nowhere).
+ */
 function resolveRef(root: unknown, ref: string): unknown {
-  if (!ref.startsWith('#')) return undefined;
+  if (ref !== '#' && !ref.startsWith('#/')) return undefined;
   let node: unknown = root;
-  for (const raw of ref.slice(1).split('/').slice(1)) {
-    const part = decodeURIComponent(raw).replaceAll('~1', '/').replaceAll('~0', '~');
-    if (!isObject(node) && !Array.isArray(node)) return undefined;
-    node = (node as Record<string, unknown>)[part];
+  for (const raw of ref
+    .slice(2)
+    .split('/')
+    .slice(ref === '#' ? 1 : 0)) {
+    let part: string;
+    try {
+      part = decodeURIComponent(raw).replaceAll('~1', '/').replaceAll('~0', '~');
+    } catch {
+      return undefined; // a malformed %-escape
+    }
+    if (Array.isArray(node)) {
+      if (!/^(0|[1-9][0-9]*)$/.test(part) || Number(part) >= node.length) return undefined;
+      node = node[Number(part)];
+    } else if (isObject(node) && Object.hasOwn(node, part)) node = node[part];
+    else return undefined;
   }
   return node;
 }
+
+/** Thrown through the validator when its budget of steps is spent. */
+class TooComplex extends Error {}
 
 function length(s: string): number {
   let n = 0;
@@ -101,20 +118,67 @@ function length(s: string): number {
 
 class Validator {
   readonly issues: SchemaIssue[] = [];
-  constructor(private readonly root: unknown) {}
+  constructor(
+    private readonly root: unknown,
+    /** Shared by the probes of one validation. */
+    private readonly budget: { left: number },
+  ) {}
 
   private add(path: PropertyKey[], message: string) {
     if (this.issues.length < 100) this.issues.push({ path: arrayToPath(path), message });
   }
 
+  private spend(steps: number) {
+    this.budget.left -= steps;
+    if (this.budget.left < 0) throw new TooComplex();
+  }
+
+  /** Scanning `text` (a pattern, a length): one step, and one more per KiB. */
+  private scan(text: string) {
+    this.spend(1 + (text.length >> 10));
+  }
+
+  private equal(a: unknown, b: unknown): boolean {
+    if (a === b) return true;
+    if (Array.isArray(a) && Array.isArray(b)) {
+      this.spend(1);
+      return a.length === b.length && a.every((x, i) => this.equal(x, b[i]));
+    }
+    if (isObject(a) && isObject(b)) {
+      this.spend(1);
+      const ka = Object.keys(a);
+      return (
+        ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && this.equal(a[k], b[k]))
+      );
+    }
+    return false;
+  }
+
+  /** A key equal values share (object keys sorted), for `uniqueItems`. */
+  private canonical(value: unknown): string {
+    this.spend(1);
+    if (Array.isArray(value)) return `[${value.map((x) => this.canonical(x)).join(',')}]`;
+    if (isObject(value)) {
+      const keys = Object.keys(value).sort();
+      return `{${keys.map((k) => `${JSON.stringify(k)}:${this.canonical(value[k])}`).join(',')}}`;
+    }
+    return JSON.stringify(value) ?? 'null';
+  }
+
+  private matches(pattern: string, text: string): boolean {
+    this.scan(text);
+    return matchesPattern(pattern, text);
+  }
+
   /** Issues of `value` against `schema` alone, without recording them here. */
   private probe(schema: unknown, value: unknown, path: PropertyKey[], depth: number): SchemaIssue[] {
-    const v = new Validator(this.root);
+    const v = new Validator(this.root, this.budget);
     v.check(schema, value, path, depth);
     return v.issues;
   }
 
   check(schema: unknown, value: unknown, path: PropertyKey[], depth = 0): void {
+    this.spend(1);
     if (depth > MAX_DEPTH) {
       this.add(path, 'is nested too deeply for the schema');
       return;
@@ -148,10 +212,13 @@ class Validator {
         return;
       }
     }
-    if (Array.isArray(schema.enum) && !schema.enum.some((e) => equal(e, value))) {
-      this.add(path, `must be one of ${JSON.stringify(schema.enum).slice(0, 200)}`);
+    if (Array.isArray(schema.enum)) {
+      this.spend(schema.enum.length >> 4);
+      if (!schema.enum.some((e) => this.equal(e, value))) {
+        this.add(path, `must be one of ${JSON.stringify(schema.enum).slice(0, 200)}`);
+      }
     }
-    if ('const' in schema && !equal(schema.const, value)) {
+    if ('const' in schema && !this.equal(schema.const, value)) {
       this.add(path, `must be ${JSON.stringify(schema.const).slice(0, 200)}`);
     }
     if (typeof value === 'string') this.string(schema, value, path);
@@ -162,15 +229,16 @@ class Validator {
   }
 
   private string(schema: Schema, value: string, path: PropertyKey[]) {
-    const n =
-      typeof schema.minLength === 'number' || typeof schema.maxLength === 'number' ? length(value) : 0;
+    const counts = typeof schema.minLength === 'number' || typeof schema.maxLength === 'number';
+    if (counts) this.scan(value);
+    const n = counts ? length(value) : 0;
     if (typeof schema.minLength === 'number' && n < schema.minLength) {
       this.add(path, `must have at least ${schema.minLength} characters`);
     }
     if (typeof schema.maxLength === 'number' && n > schema.maxLength) {
       this.add(path, `must have at most ${schema.maxLength} characters`);
     }
-    if (typeof schema.pattern === 'string' && !matchesPattern(schema.pattern, value)) {
+    if (typeof schema.pattern === 'string' && !this.matches(schema.pattern, value)) {
       this.add(path, `must match the pattern /${schema.pattern}/`);
     }
   }
@@ -208,7 +276,13 @@ class Validator {
       this.add(path, `must have at most ${schema.maxItems} items`);
     }
     if (schema.uniqueItems === true) {
-      const dup = value.findIndex((x, i) => value.findIndex((y) => equal(x, y)) !== i);
+      const seen = new Set<string>();
+      const dup = value.findIndex((x) => {
+        const key = this.canonical(x);
+        if (seen.has(key)) return true;
+        seen.add(key);
+        return false;
+      });
       if (dup >= 0) this.add([...path, dup], 'repeats an earlier item');
     }
   }
@@ -228,7 +302,7 @@ class Validator {
         this.check(properties[key], item, [...path, key], depth + 1);
       }
       for (const [pattern, sub] of patterns) {
-        if (matchesPattern(pattern, key)) {
+        if (this.matches(pattern, key)) {
           known = true;
           this.check(sub, item, [...path, key], depth + 1);
         }
@@ -280,19 +354,99 @@ class Validator {
   }
 }
 
-/** Every problem of `value` against `schema` (at most 100), each with its JSON path; empty when valid. */
-export function validateJson(schema: Record<string, unknown>, value: unknown): SchemaIssue[] {
-  const v = new Validator(schema);
-  v.check(schema, value, []);
+/**
+ * Every problem of `value` against `schema` (at most 100), each with its JSON path; empty when valid.
+ * Past `maxSteps` of work, one issue: the schema is too complex to check (the value is not accepted).
+ */
+export function validateJson(
+  schema: Record<string, unknown>,
+  value: unknown,
+  maxSteps: number = MAX_VALIDATION_STEPS,
+): SchemaIssue[] {
+  const v = new Validator(schema, { left: maxSteps });
+  try {
+    v.check(schema, value, []);
+  } catch (error) {
+    if (!(error instanceof TooComplex)) throw error;
+    return [
+      {
+        path: '$',
+        message: `cannot be checked: the schema is too complex to check (more than ${maxSteps} steps for this value)`,
+      },
+    ];
+  }
   return v.issues;
+}
+
+/** The subschemas checked against the same value as `node`: its `$ref` target and its combinators. */
+function sameValueChildren(root: unknown, node: unknown): unknown[] {
+  if (!isObject(node)) return [];
+  const out: unknown[] = [];
+  if (typeof node.$ref === 'string') {
+    const target = resolveRef(root, node.$ref);
+    if (target !== undefined) out.push(target);
+  }
+  for (const key of ['allOf', 'anyOf', 'oneOf']) {
+    const list = node[key];
+    if (Array.isArray(list)) out.push(...list);
+  }
+  for (const key of ['not', 'if', 'then', 'else']) if (node[key] !== undefined) out.push(node[key]);
+  return out;
+}
+
+/**
+ * Whether checking a value could loop or explode without descending into the value: a `$ref` that
+ * leads back to itself through `$ref`s and combinators only (`{anyOf: [{$ref: '#'}, {$ref: '#'}]}`),
+ * or a node whose `$ref`s and combinators alone fan out to more than `MAX_SAME_VALUE_CHECKS`
+ * subschemas. Recursion that descends into the value (`items: {$ref: '#'}`) is allowed: the value's
+ * depth bounds it, and `validateJson`'s budget bounds the rest.
+ */
+function recursionProblem(root: unknown, paths: Map<unknown, string>): string | null {
+  const state = new Map<unknown, 'open' | number>();
+  let problem: string | null = null;
+  const count = (node: unknown, depth: number): number => {
+    if (problem !== null) return 0;
+    if (depth > MAX_DEPTH) {
+      // The validator stops there too: no value could pass.
+      problem = `${paths.get(node) ?? '$'}: the schema's $ref and combinators are nested too deeply`;
+      return 0;
+    }
+    const known = state.get(node);
+    if (typeof known === 'number') return known;
+    if (known === 'open') {
+      problem = `${paths.get(node) ?? '$'}: the schema refers back to itself through $ref and anyOf/allOf/oneOf/not/if/then/else without descending into the value, so checking an answer would never end`;
+      return 0;
+    }
+    if (!isObject(node)) return 1;
+    state.set(node, 'open');
+    let total = 1;
+    for (const child of sameValueChildren(root, node)) {
+      total += count(child, depth + 1);
+      if (problem !== null) return 0;
+      if (total > MAX_SAME_VALUE_CHECKS) {
+        problem = `${paths.get(node) ?? '$'}: the schema is too complex to check (its $ref and anyOf/allOf/oneOf/not/if/then/else make one value meet more than ${MAX_SAME_VALUE_CHECKS} subschemas)`;
+        return 0;
+      }
+    }
+    state.set(node, total);
+    return total;
+  };
+  for (const node of paths.keys()) {
+    count(node, 0);
+    if (problem !== null) return problem;
+  }
+  return null;
 }
 
 /**
  * Why a schema cannot be used to check answers (an unknown type, a `$ref` that leads nowhere or out
- * of the document, a pattern RE2 cannot run), or null.
+ * of the document, a pattern RE2 cannot run, a `$ref` that loops back through combinators without
+ * descending into the value, combinators that fan out too far), or null.
  */
 export function schemaProblem(schema: Record<string, unknown>): string | null {
   const seen = new Set<unknown>();
+  /** Every schema node, with the path it was first met at. */
+  const paths = new Map<unknown, string>();
   const walk = (node: unknown, path: string, depth: number): string | null => {
     if (depth > MAX_DEPTH) return `${path}: the schema is nested too deeply`;
     if (Array.isArray(node)) {
@@ -304,6 +458,7 @@ export function schemaProblem(schema: Record<string, unknown>): string | null {
     }
     if (!isObject(node) || seen.has(node)) return null;
     seen.add(node);
+    paths.set(node, path);
     const types = typeof node.type === 'string' ? [node.type] : Array.isArray(node.type) ? node.type : [];
     for (const t of types)
       if (!KNOWN_TYPES.has(String(t))) return `${path}.type: unknown type "${String(t)}"`;
@@ -333,7 +488,7 @@ export function schemaProblem(schema: Record<string, unknown>): string | null {
     }
     return null;
   };
-  return walk(schema, '$', 0);
+  return walk(schema, '$', 0) ?? recursionProblem(schema, paths);
 }
 
 /**

@@ -10,8 +10,10 @@
  *   availability, and the caps the wrappers pre-check (the host checks everything again).
  *
  * It builds `ctx` from plain functions, installs `console` and UTF-8 `TextEncoder`/`TextDecoder` (pure
- * JavaScript, run in the isolate),
- * removes `SharedArrayBuffer`, `Atomics` and `WebAssembly`, and returns `{ settle, start }` to the host.
+ * JavaScript, run in the isolate), removes `SharedArrayBuffer`, `Atomics`, `WebAssembly` and `Intl`
+ * (whose ICU objects live outside the isolate's heap limit), and returns `{ settle, start }` to the host.
+ * JSON values for the host (answer and output schemas) are serialized here, within a budget, so that
+ * the host only ever parses a string whose length it checked first.
  * Nothing here is trusted by the host: the agent's code shares this realm and may tamper with it, so
  * it can only break its own ctx, never the host's.
  */
@@ -119,11 +121,42 @@ ${UTF8_CODEC}
 const hostCall = $0;
 const data = $1;
 const G = globalThis;
-for (const name of ['SharedArrayBuffer', 'Atomics', 'WebAssembly']) delete G[name];
+for (const name of ['SharedArrayBuffer', 'Atomics', 'WebAssembly', 'Intl']) delete G[name];
 const { freeze, defineProperty, entries } = Object;
 const isArray = Array.isArray;
 const isView = ArrayBuffer.isView;
+const stringify = JSON.stringify;
 const caps = data.caps;
+
+// A JSON value as text for the host, refused (RangeError) as soon as it is certainly larger than the
+// cap: the replacer sees every value, holes of a sparse array included, and counts at most what each
+// adds to the text, so the work stops within the cap's worth of values whatever the value's shape.
+function jsonText(value, what) {
+  const max = caps.maxJsonBytes;
+  const tooLarge = new RangeError(what + ' is larger than ' + max + ' bytes as JSON.');
+  let left = max;
+  let text;
+  try {
+    text = stringify(value, function (key, v) {
+      const t = typeof v;
+      const omitted = t === 'undefined' || t === 'function' || t === 'symbol';
+      if (isArray(this)) left -= 1 + (omitted ? 4 : t === 'string' ? v.length + 2 : 1); // null for a hole
+      else if (!omitted) left -= key.length + 3 + (t === 'string' ? v.length + 2 : 1);
+      if (left < 0) throw tooLarge;
+      return v;
+    });
+  } catch (error) {
+    if (error === tooLarge) throw tooLarge;
+    throw new TypeError(what + ' must be JSON (no BigInt, no cycles).');
+  }
+  if (typeof text !== 'string') throw new TypeError(what + ' must be JSON.');
+  if (text.length > max) throw tooLarge;
+  return text;
+}
+function jsonObjectText(value, what) {
+  if (value === null || typeof value !== 'object' || isArray(value)) throw new TypeError(what + ' must be an object.');
+  return jsonText(value, what);
+}
 
 function toError(info) {
   const Ctor = info.name === 'TypeError' ? TypeError : info.name === 'RangeError' ? RangeError : Error;
@@ -273,8 +306,9 @@ const model = freeze(
   defineProperty(
     async function model(request) {
       if (request === null || typeof request !== 'object') throw new TypeError('ctx.model: the request must be an object.');
-      const { onText, ...rest } = request;
-      const result = await call('model', [rest]);
+      const { onText, schema, ...rest } = request;
+      const args = schema === undefined ? [rest] : [rest, jsonObjectText(schema, 'ctx.model: schema')];
+      const result = await call('model', args);
       if (typeof onText === 'function') onText(result.text);
       return result;
     },
@@ -329,7 +363,8 @@ const ctx = freeze({
     return call('charge', quantity === undefined ? [event] : [event, quantity]);
   },
   async ask(question, answerSchema, options) {
-    return call('ask', options === undefined ? [question, answerSchema] : [question, answerSchema, options]);
+    const schema = jsonObjectText(answerSchema, 'ctx.ask: the answer schema');
+    return call('ask', options === undefined ? [question, schema] : [question, schema, options]);
   },
   async fetch(url, init = {}) {
     if (typeof url !== 'string') throw new TypeError('ctx.fetch: the URL must be a string.');

@@ -2,60 +2,21 @@ import { randomUUID } from 'node:crypto';
 import { AgentFailure, artifactName, type Manifest } from '@jeton/core';
 import type ivm from 'isolated-vm';
 import type { AgentCtx, AgentFile, LogLevel, ModelRequest } from '../sdk/types.ts';
+import {
+  cut,
+  decoder,
+  encoder,
+  fetchRequest,
+  isRecord,
+  jsonCopy,
+  jsonObjectText,
+  onlyKeys,
+  optionalNumber,
+  readCapped,
+  text,
+} from './bridge-checks.ts';
+import type { SandboxLimits } from './limits.ts';
 import { checkUrl, type HostFetch, type HostLookup, NetworkRefusal } from './network.ts';
-
-/** The sandbox's caps on what crosses the bridge; each is checked on the host, whatever the isolate says. */
-export interface SandboxLimits {
-  /** The bundle's size in UTF-8 bytes. */
-  maxBundleBytes: number;
-  /** One artifact's size. */
-  maxArtifactBytes: number;
-  /** The largest input file `text()`/`bytes()` will read. */
-  maxFileBytes: number;
-  /** A fetch request's body. */
-  maxRequestBytes: number;
-  /** A fetch response's body (the read stops there and the call fails). */
-  maxResponseBytes: number;
-  /** Calls through the bridge in one run (ctx calls, log lines, `signal.aborted` checks); past it, a violation. */
-  maxBridgeCalls: number;
-  /** Asynchronous ctx calls (artifact, charge, ask, model, fetch, file reads) in flight at once. */
-  maxConcurrentCalls: number;
-  maxConcurrentFetches: number;
-  /** Fetches in one run. */
-  maxFetches: number;
-  fetchTimeoutMs: number;
-  /** Log and progress messages are cut to this length. */
-  maxMessageChars: number;
-  /** Log lines kept per run; later ones are dropped (one warning says so). */
-  maxLogLines: number;
-  /** Progress updates kept per run; later ones are dropped. */
-  maxProgressUpdates: number;
-  /** A model prompt or system message, an ask question. */
-  maxPromptChars: number;
-  /** A JSON value crossing the bridge (a schema, an answer, a model's object), serialized. */
-  maxJsonBytes: number;
-  /** An error message crossing the bridge, either way. */
-  maxErrorChars: number;
-}
-
-export const SANDBOX_LIMITS: Readonly<SandboxLimits> = Object.freeze({
-  maxBundleBytes: 10 * 1024 * 1024,
-  maxArtifactBytes: 32 * 1024 * 1024,
-  maxFileBytes: 32 * 1024 * 1024,
-  maxRequestBytes: 8 * 1024 * 1024,
-  maxResponseBytes: 16 * 1024 * 1024,
-  maxBridgeCalls: 200_000,
-  maxConcurrentCalls: 32,
-  maxConcurrentFetches: 8,
-  maxFetches: 1000,
-  fetchTimeoutMs: 30_000,
-  maxMessageChars: 4000,
-  maxLogLines: 1000,
-  maxProgressUpdates: 1000,
-  maxPromptChars: 1_000_000,
-  maxJsonBytes: 256 * 1024,
-  maxErrorChars: 2000,
-});
 
 /** An error as it crosses into the isolate: plain strings, rebuilt there as an `Error`. */
 export interface ErrorInfo {
@@ -79,114 +40,24 @@ export interface BridgeOptions {
   onViolation(failure: AgentFailure): void;
 }
 
-const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** Headers the host sets itself, or that could change where or how the request goes. */
-const FORBIDDEN_HEADERS = new Set([
-  'host',
-  'connection',
-  'content-length',
-  'transfer-encoding',
-  'te',
-  'trailer',
-  'upgrade',
-  'keep-alive',
-  'expect',
-  'proxy-authorization',
-  'proxy-connection',
-]);
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}…` : text);
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return (
-    typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array)
-  );
-}
-
-function text(value: unknown, what: string, max: number): string {
-  if (typeof value !== 'string') throw new TypeError(`${what} must be a string.`);
-  if (value.length > max) throw new RangeError(`${what} is longer than ${max} characters.`);
-  return value;
-}
-
-function optionalNumber(value: unknown, what: string, check: (n: number) => boolean, rule: string) {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value) || !check(value)) {
-    throw new TypeError(`${what} must be ${rule}.`);
-  }
-  return value;
-}
-
-/** A fresh JSON value (own data only, `__proto__` keys dropped), refused above `maxBytes`. */
-function jsonValue(value: unknown, what: string, maxBytes: number): unknown {
-  let serialized: string | undefined;
-  try {
-    serialized = JSON.stringify(value);
-  } catch {
-    throw new TypeError(`${what} must be JSON (no BigInt, no cycles).`);
-  }
-  if (serialized === undefined) throw new TypeError(`${what} must be JSON.`);
-  if (serialized.length > maxBytes) throw new RangeError(`${what} is larger than ${maxBytes} bytes as JSON.`);
-  return JSON.parse(serialized, (key, v) => (key === '__proto__' ? undefined : v));
-}
-
-function jsonObject(value: unknown, what: string, maxBytes: number): Record<string, unknown> {
-  if (!isRecord(value)) throw new TypeError(`${what} must be an object.`);
-  return jsonValue(value, what, maxBytes) as Record<string, unknown>;
-}
-
-function onlyKeys(value: Record<string, unknown>, allowed: readonly string[], what: string): void {
-  for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) throw new TypeError(`${what} has an unknown field "${key}".`);
-  }
-}
-
-async function readCapped(
-  stream: ReadableStream<Uint8Array> | null,
-  cap: number,
-  what: string,
-): Promise<Uint8Array> {
-  if (stream === null) return new Uint8Array(0);
-  const reader = stream.getReader();
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > cap) {
-        await reader.cancel().catch(() => {});
-        throw new RangeError(`${what} is larger than the sandbox's limit of ${cap} bytes.`);
-      }
-      parts.push(value);
-    }
-  } finally {
-    reader.releaseLock();
-  }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.byteLength;
-  }
-  return out;
-}
-
 /**
  * The host side of the bridge: one entry, `call(op, id, args)`, handed to the isolate as an
  * `ivm.Callback` (so every argument arrives as a copy). Every argument is checked for type and size
  * before the SDK context is called, results go back as fresh plain values, and errors go back as
  * `ErrorInfo` (strings), never as host objects.
  */
+/** One asynchronous call: the operation, and the bytes the host holds for it. */
+interface Ticket {
+  op: string;
+  held: number;
+}
+
 export class Bridge {
   /** The first violation (a refused request), which ends the run whatever the agent does with it. */
   violation: AgentFailure | null = null;
   readonly #o: BridgeOptions;
-  readonly #failures = new Map<string, AgentFailure>();
+  /** The platform failures the host passed to the isolate, by id, with the operation that raised them. */
+  readonly #failures = new Map<string, { failure: AgentFailure; op: string }>();
   readonly #inflight = new Set<Promise<void>>();
   #settle: ivm.Reference | null = null;
   #closed = false;
@@ -195,6 +66,8 @@ export class Bridge {
   #fetches = 0;
   #logs = 0;
   #progress = 0;
+  /** Bytes held for the calls in flight (see `SandboxLimits.maxBytesInFlight`). */
+  #held = 0;
 
   constructor(options: BridgeOptions) {
     this.#o = options;
@@ -205,19 +78,43 @@ export class Bridge {
     this.#settle = settle;
   }
 
-  /** After the run: refuse every new call and stop answering. */
+  /** At the run's end: refuse every new call and stop answering. */
   close(): void {
     this.#closed = true;
   }
 
-  /** Waits for the host work the agent started (an artifact being stored, a charge) to end. */
-  async drain(): Promise<void> {
-    while (this.#inflight.size > 0) await Promise.allSettled([...this.#inflight]);
+  /**
+   * Waits for the host work the agent started (an artifact being stored, a charge) to end, for at
+   * most `timeoutMs`. Resolves true when nothing is left in flight.
+   */
+  async drain(timeoutMs: number): Promise<boolean> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    try {
+      while (this.#inflight.size > 0) {
+        const all = Promise.allSettled([...this.#inflight]).then(() => true as const);
+        if (!(await Promise.race([all, late]))) return false;
+      }
+      return true;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
-  /** The host's own failure behind an id the isolate rethrew, if it is one the host issued. */
+  /** Host work still in flight (for tests and diagnostics). */
+  get pending(): number {
+    return this.#inflight.size;
+  }
+
+  /**
+   * The host's own failure behind an id the isolate rethrew: one this bridge issued, and still
+   * relevant (no later call of the same operation succeeded, e.g. a model call that worked after
+   * a `provider_transient`). Anything else is the agent's own error.
+   */
   failure(id: unknown): AgentFailure | undefined {
-    return typeof id === 'string' ? this.#failures.get(id) : undefined;
+    return typeof id === 'string' ? this.#failures.get(id)?.failure : undefined;
   }
 
   readonly call = (op: unknown, id: unknown, args: unknown): Envelope => {
@@ -240,21 +137,62 @@ export class Bridge {
           `Too many ctx calls at once (the limit is ${this.#o.limits.maxConcurrentCalls}).`,
         );
       }
-      const task = this.#prepare(op, args);
-      const done = task().then(
-        (value) => this.#reply(id, true, value),
-        (error: unknown) => {
-          if (error instanceof NetworkRefusal) this.#violate(error.message, 'async');
-          this.#reply(id, false, this.#describe(error));
-        },
-      );
+      const ticket: Ticket = { op, held: 0 };
+      let task: () => Promise<unknown>;
+      try {
+        task = this.#prepare(op, args, ticket);
+      } catch (error) {
+        this.#release(ticket);
+        throw error;
+      }
+      const done = task()
+        .then(
+          (value) => {
+            this.#supersede(op);
+            this.#reply(id, true, value);
+          },
+          (error: unknown) => {
+            if (error instanceof NetworkRefusal) this.#violate(error.message, 'async');
+            this.#reply(id, false, this.#describe(error, op));
+          },
+        )
+        .finally(() => {
+          this.#release(ticket);
+          this.#inflight.delete(done);
+        });
       this.#inflight.add(done);
-      void done.finally(() => this.#inflight.delete(done));
       return { ok: true };
     } catch (error) {
-      return { ok: false, error: this.#describe(error) };
+      return { ok: false, error: this.#describe(error, typeof op === 'string' ? op : '') };
     }
   };
+
+  /**
+   * Counts `bytes` more for `ticket`'s call against the run's budget of bytes in flight. Refused
+   * (`RangeError`) when other calls already hold bytes and all together would pass the budget; a call
+   * alone is never refused here (its own cap bounds it).
+   */
+  #hold(ticket: Ticket, bytes: number, what: string): void {
+    const budget = this.#o.limits.maxBytesInFlight ?? Number.POSITIVE_INFINITY;
+    const others = this.#held - ticket.held;
+    if (others > 0 && this.#held + bytes > budget) {
+      throw new RangeError(
+        `${what}: the calls in flight already hold ${others} bytes, and the sandbox holds at most ${budget} for them; wait for them to end and try again.`,
+      );
+    }
+    this.#held += bytes;
+    ticket.held += bytes;
+  }
+
+  #release(ticket: Ticket): void {
+    this.#held -= ticket.held;
+    ticket.held = 0;
+  }
+
+  /** A call of `op` worked: the platform failures earlier calls of `op` raised are no longer the cause. */
+  #supersede(op: string): void {
+    for (const [id, entry] of this.#failures) if (entry.op === op) this.#failures.delete(id);
+  }
 
   /**
    * Records the violation (after which nothing more is answered) and has the isolate disposed: at
@@ -269,19 +207,29 @@ export class Bridge {
   }
 
   #reply(id: number, ok: boolean, value: unknown): void {
-    if (this.#settle === null || this.#closed || this.violation !== null) return;
+    const settle = this.#settle;
+    if (settle === null || this.#closed || this.violation !== null) return;
+    const answer = (args: unknown[]) => settle.apply(undefined, args, { arguments: { copy: true } });
     try {
-      this.#settle.apply(undefined, [id, ok, value], { arguments: { copy: true } }).catch(() => {});
+      answer([id, ok, value]).catch(() => {
+        // The answer could not be copied in (the isolate's memory): say so rather than leave it waiting.
+        if (this.#closed || this.violation !== null) return;
+        const info: ErrorInfo = {
+          name: 'RangeError',
+          message: 'The answer did not fit in the memory the agent has left.',
+        };
+        answer([id, false, info]).catch(() => {});
+      });
     } catch {
       // the isolate is gone: nobody is waiting for the answer
     }
   }
 
-  #describe(error: unknown): ErrorInfo {
+  #describe(error: unknown, op: string): ErrorInfo {
     const max = this.#o.limits.maxErrorChars;
     if (error instanceof AgentFailure) {
       const failureId = randomUUID();
-      this.#failures.set(failureId, error);
+      this.#failures.set(failureId, { failure: error, op });
       return { name: 'AgentFailure', message: cut(error.message, max), code: error.code, failureId };
     }
     if (error instanceof TypeError || error instanceof RangeError) {
@@ -324,8 +272,11 @@ export class Bridge {
     }
   }
 
-  /** Checks an asynchronous call's arguments now; the returned task does the work. */
-  #prepare(op: string, args: unknown[]): () => Promise<unknown> {
+  /**
+   * Checks an asynchronous call's arguments now (and counts the bytes it makes the host hold on
+   * `ticket`); the returned task does the work.
+   */
+  #prepare(op: string, args: unknown[], ticket: Ticket): () => Promise<unknown> {
     const { ctx, limits } = this.#o;
     switch (op) {
       case 'artifact': {
@@ -333,21 +284,27 @@ export class Bridge {
         const checked = artifactName.safeParse(name);
         if (!checked.success) throw new TypeError(`ctx.artifact: "${name}" is not a valid artifact name.`);
         const data = args[1];
-        if (typeof data === 'string') {
-          if (data.length > limits.maxArtifactBytes)
-            throw new RangeError('ctx.artifact: the artifact is too large.');
-        } else if (data instanceof Uint8Array) {
-          if (data.byteLength > limits.maxArtifactBytes) {
-            throw new RangeError(
-              `ctx.artifact: the artifact is ${data.byteLength} bytes, above the limit of ${limits.maxArtifactBytes}.`,
-            );
-          }
-        } else
+        // A string's UTF-8 size is measured before it is encoded (encoding would triple it at worst).
+        const size =
+          typeof data === 'string'
+            ? data.length > limits.maxArtifactBytes
+              ? Number.POSITIVE_INFINITY
+              : Buffer.byteLength(data, 'utf8')
+            : data instanceof Uint8Array
+              ? data.byteLength
+              : -1;
+        if (size < 0)
           throw new TypeError('ctx.artifact: the content must be a string, a Uint8Array or an ArrayBuffer.');
+        if (size > limits.maxArtifactBytes) {
+          throw new RangeError(
+            Number.isFinite(size)
+              ? `ctx.artifact: the artifact is ${size} bytes, above the limit of ${limits.maxArtifactBytes}.`
+              : 'ctx.artifact: the artifact is too large.',
+          );
+        }
         const mediaType = text(args[2], 'ctx.artifact: the media type', 200);
-        const bytes = typeof data === 'string' ? encoder.encode(data) : data;
-        if (bytes.byteLength > limits.maxArtifactBytes)
-          throw new RangeError('ctx.artifact: the artifact is too large.');
+        this.#hold(ticket, size, 'ctx.artifact');
+        const bytes = typeof data === 'string' ? encoder.encode(data) : (data as Uint8Array);
         return async () => {
           await ctx.artifact(name, bytes, mediaType);
         };
@@ -366,7 +323,7 @@ export class Bridge {
       }
       case 'ask': {
         const question = text(args[0], 'ctx.ask: the question', limits.maxPromptChars);
-        const schema = jsonObject(args[1], 'ctx.ask: the answer schema', limits.maxJsonBytes);
+        const schema = jsonObjectText(args[1], 'ctx.ask: the answer schema', limits.maxJsonBytes);
         let options: { timeoutSeconds?: number } | undefined;
         if (args[2] !== undefined) {
           if (!isRecord(args[2])) throw new TypeError('ctx.ask: the options must be an object.');
@@ -377,28 +334,31 @@ export class Bridge {
             (n) => n > 0,
             'a positive number',
           );
+          // The buyer needs time to answer: a question timed to expire at once would blame them.
+          if (timeoutSeconds !== undefined && timeoutSeconds < limits.minQuestionSeconds) {
+            throw new RangeError(
+              `ctx.ask: timeoutSeconds must be at least ${limits.minQuestionSeconds}, to give the buyer time to answer.`,
+            );
+          }
           options = timeoutSeconds === undefined ? {} : { timeoutSeconds };
         }
         return async () => {
           const answer = await ctx.ask(question, schema as never, options);
-          return jsonValue(answer, 'The answer', limits.maxJsonBytes);
+          return jsonCopy(answer, 'The answer', limits.maxJsonBytes);
         };
       }
       case 'model': {
         const raw = args[0];
         if (!isRecord(raw)) throw new TypeError('ctx.model: the request must be an object.');
-        onlyKeys(
-          raw,
-          ['system', 'prompt', 'schema', 'maxOutputTokens', 'temperature'],
-          'ctx.model: the request',
-        );
+        // The schema crosses apart, as JSON text serialized in the isolate.
+        onlyKeys(raw, ['system', 'prompt', 'maxOutputTokens', 'temperature'], 'ctx.model: the request');
         const request: ModelRequest = {
           prompt: text(raw.prompt, 'ctx.model: prompt', limits.maxPromptChars),
         };
         if (raw.system !== undefined)
           request.system = text(raw.system, 'ctx.model: system', limits.maxPromptChars);
-        if (raw.schema !== undefined)
-          request.schema = jsonObject(raw.schema, 'ctx.model: schema', limits.maxJsonBytes);
+        if (args[1] !== undefined)
+          request.schema = jsonObjectText(args[1], 'ctx.model: schema', limits.maxJsonBytes);
         const maxOutputTokens = optionalNumber(
           raw.maxOutputTokens,
           'ctx.model: maxOutputTokens',
@@ -419,7 +379,7 @@ export class Bridge {
             text: String(result.text),
             ...(result.object === undefined
               ? {}
-              : { object: jsonValue(result.object, 'The model', limits.maxJsonBytes) }),
+              : { object: jsonCopy(result.object, "The model's object", limits.maxJsonBytes) }),
             model: String(result.model),
             usage: {
               inputTokens: Number(result.usage.inputTokens),
@@ -441,55 +401,29 @@ export class Bridge {
             `The file "${file.name}" is ${file.size} bytes; the sandbox reads files of up to ${limits.maxFileBytes} bytes.`,
           );
         }
+        const what = `The file "${file.name}"`;
+        this.#hold(ticket, file.size, what);
+        let counted = 0;
+        // Bytes past the declared size are counted too.
+        const hold = (n: number) => {
+          counted += n;
+          if (counted > file.size) this.#hold(ticket, Math.min(n, counted - file.size), what);
+        };
         return async () => {
-          const bytes = await readCapped(file.stream(), limits.maxFileBytes, `The file "${file.name}"`);
+          const bytes = await readCapped(file.stream(), limits.maxFileBytes, what, hold, ctx.signal);
           return as === 'text' ? decoder.decode(bytes) : bytes;
         };
       }
       case 'fetch':
-        return this.#prepareFetch(args);
+        return this.#prepareFetch(args, ticket);
       default:
         throw new TypeError(`Unknown bridge call "${op}".`);
     }
   }
 
-  #prepareFetch(args: unknown[]): () => Promise<unknown> {
+  #prepareFetch(args: unknown[], ticket: Ticket): () => Promise<unknown> {
     const { limits, manifest } = this.#o;
-    const raw = text(args[0], 'ctx.fetch: the URL', 8192);
-    const init = args[1];
-    if (!isRecord(init)) throw new TypeError('ctx.fetch: init must be an object.');
-    const method = text(init.method, 'ctx.fetch: the method', 10).toUpperCase();
-    if (!METHODS.has(method)) throw new TypeError(`ctx.fetch: the method "${method}" is not allowed.`);
-    if (!Array.isArray(init.headers) || init.headers.length > 100) {
-      throw new TypeError('ctx.fetch: headers must be at most 100 name/value pairs.');
-    }
-    const headers: [string, string][] = [];
-    let headerBytes = 0;
-    for (const pair of init.headers as unknown[]) {
-      if (!Array.isArray(pair) || pair.length !== 2)
-        throw new TypeError('ctx.fetch: a header is not a pair.');
-      const name = text(pair[0], 'ctx.fetch: a header name', 200).toLowerCase();
-      const value = text(pair[1], `ctx.fetch: the header "${name}"`, 16_384);
-      if (!TOKEN.test(name)) throw new TypeError(`ctx.fetch: "${name}" is not a valid header name.`);
-      if (/[\r\n\0]/.test(value)) throw new TypeError(`ctx.fetch: the header "${name}" has a line break.`);
-      if (FORBIDDEN_HEADERS.has(name))
-        throw new TypeError(`ctx.fetch: the header "${name}" is set by the sandbox.`);
-      headerBytes += name.length + value.length;
-      headers.push([name, value]);
-    }
-    if (headerBytes > 65_536) throw new RangeError('ctx.fetch: the headers are larger than 64 KiB.');
-    let body: Uint8Array | null = null;
-    if (typeof init.body === 'string') body = encoder.encode(init.body);
-    else if (init.body instanceof Uint8Array) body = init.body;
-    else if (init.body !== null) throw new TypeError('ctx.fetch: the body must be a string, bytes or null.');
-    if (body !== null && body.byteLength > limits.maxRequestBytes) {
-      throw new RangeError(
-        `ctx.fetch: the body is larger than the limit of ${limits.maxRequestBytes} bytes.`,
-      );
-    }
-    if (body !== null && (method === 'GET' || method === 'HEAD')) {
-      throw new TypeError(`ctx.fetch: a ${method} request cannot have a body.`);
-    }
+    const { raw, method, headers, rawBody, bodySize } = fetchRequest(args, limits);
     if (this.#fetches >= limits.maxFetches) {
       throw new RangeError(`ctx.fetch: a run may make at most ${limits.maxFetches} requests.`);
     }
@@ -498,13 +432,19 @@ export class Bridge {
         `ctx.fetch: at most ${limits.maxConcurrentFetches} requests may be in flight at once.`,
       );
     }
+    this.#hold(ticket, bodySize, 'ctx.fetch');
+    const body = typeof rawBody === 'string' ? encoder.encode(rawBody) : rawBody;
     this.#fetches += 1;
     this.#fetching += 1;
     const allowed = manifest.runtime.kind === 'code' ? manifest.runtime.allowedHosts : [];
     return async () => {
       try {
-        const { url, addresses } = await checkUrl(raw, allowed, this.#o.lookup);
+        // The signal comes first: it bounds the name's lookup as well as the request.
         const signal = AbortSignal.any([this.#o.ctx.signal, AbortSignal.timeout(limits.fetchTimeoutMs)]);
+        const { url, addresses } = await checkUrl(raw, allowed, this.#o.lookup, {
+          signal,
+          lookupTimeoutMs: limits.lookupTimeoutMs,
+        });
         let response: Response;
         try {
           response = await this.#o.fetch({ url, method, headers, body, signal, addresses });
@@ -512,10 +452,13 @@ export class Bridge {
           const why = error instanceof Error ? error.message : String(error);
           throw new TypeError(`ctx.fetch: the request to ${url.hostname} failed: ${why}`);
         }
+        const what = `The response from ${url.hostname}`;
         const bytes = await readCapped(
           response.body,
           limits.maxResponseBytes,
-          `The response from ${url.hostname}`,
+          what,
+          (n) => this.#hold(ticket, n, what),
+          signal,
         );
         const responseHeaders: [string, string][] = [];
         for (const [name, value] of response.headers) {
@@ -534,3 +477,5 @@ export class Bridge {
     };
   }
 }
+
+export { MAX_JSON_DEPTH, SANDBOX_LIMITS, type SandboxLimits } from './limits.ts';

@@ -1,10 +1,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import type { ModelAccess } from '../sdk/context.ts';
 import {
   expectFailure,
   expectHealthy,
   expectHostUntouched,
+  FAKE_MODELS,
   fakeFetch,
   fakeLookup,
   PUBLIC_LOOKUP,
@@ -91,6 +93,29 @@ describe('the sandbox has no way out to the host', () => {
     expectFailure(run.result, 'agent_error', /process is not defined|Cannot read properties of undefined/);
     expect(run.result.artifacts.size).toBe(0);
     expectHostUntouched(run);
+    await expectHealthy();
+  });
+
+  it('has no Intl, whose formatters live outside the memory limit; Date and toLocaleString still work', async () => {
+    const run = await runBundle(
+      agent(`await ctx.artifact('r.txt', [typeof Intl, typeof globalThis.Intl, new Date(0).toISOString(),
+        new Date(0).toLocaleString('en-US', { timeZone: 'Asia/Tokyo' }), (1234.5).toLocaleString('en-US')].join('|'), 'text/plain');`),
+    );
+    expect(run.result.failure).toBeNull();
+    expect(run.result.artifacts.get('r.txt')!.text()).toBe(
+      'undefined|undefined|1970-01-01T00:00:00.000Z|1/1/1970, 9:00:00 AM|1,234.5',
+    );
+    const formatters = await runBundle(
+      agent(`const keep = [];
+      for (let i = 0; i < 1000; i++) keep.push(new Intl.DateTimeFormat('en-US', { timeZone: ['UTC', 'Asia/Tokyo'][i % 2], dateStyle: 'full', timeStyle: 'full' }));`),
+      { code: { memoryMb: 16 } },
+    );
+    expectFailure(
+      formatters.result,
+      'agent_error',
+      /^ReferenceError: Intl is not defined \(the sandbox has no Intl/,
+    );
+    expectHostUntouched(formatters);
     await expectHealthy();
   });
 
@@ -226,6 +251,47 @@ describe('the sandbox has no way out to the host', () => {
     await expectHealthy();
   });
 
+  it.each([
+    [
+      'ctx.ask',
+      `await ctx.ask('q', { type: 'object', properties: {}, x: a });`,
+      'ctx.ask: the answer schema',
+    ],
+    ['ctx.model', `await ctx.model({ prompt: 'q', schema: { type: 'object', x: a } });`, 'ctx.model: schema'],
+  ])(
+    'serializes a %s schema in the isolate: a sparse array costs the agent, while the host keeps serving',
+    async (_, call, what) => {
+      const server = http.createServer((_, res) => res.end('alive'));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as AddressInfo;
+      try {
+        // The array holds nothing but claims 10^8 elements: as JSON, 500 MB of "null,".
+        const running = runBundle(agent(`ctx.log('sending'); const a = []; a.length = 1e8;\n${call}`), {
+          models: FAKE_MODELS,
+        });
+        const answer = await new Promise<string>((resolve, reject) => {
+          http
+            .get(`http://127.0.0.1:${port}/`, (res) => {
+              let body = '';
+              res.on('data', (chunk: Buffer) => {
+                body += chunk.toString();
+              });
+              res.on('end', () => resolve(body));
+            })
+            .on('error', reject);
+        });
+        expect(answer).toBe('alive');
+        const run = await running;
+        expectFailure(run.result, 'agent_error', `RangeError: ${what} is larger than 262144 bytes as JSON.`);
+        expect(run.result.logs).toEqual([{ level: 'info', message: 'sending' }]);
+        expectHostUntouched(run);
+      } finally {
+        server.close();
+      }
+    },
+    5000,
+  );
+
   it('stops a loop in the bundle’s top-level code at the CPU limit', async () => {
     const run = await runBundle(`for (;;) {}\nexport default async () => {};`, { code: { cpuTimeMs: 200 } });
     expectFailure(run.result, 'agent_timeout', 'The agent used more than its CPU time limit of 200 ms.');
@@ -283,40 +349,124 @@ describe('the sandbox has no way out to the host', () => {
     [
       'an artifact name with __proto__',
       `await ctx.artifact(JSON.parse('{"__proto__": {"polluted": true}}'), 'x', 'text/plain');`,
+      'TypeError: ctx.artifact: the name must be a string.',
     ],
     [
       'artifact content with __proto__ and constructor keys',
       `await ctx.artifact('a.txt', JSON.parse('{"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}}'), 'text/plain');`,
+      'TypeError: ctx.artifact: the content must be a string, a Uint8Array or an ArrayBuffer.',
     ],
-    ['a log message with a throwing toString', `ctx.log({ toString() { throw new Error('boom'); } });`],
+    [
+      'a log message with a throwing toString',
+      `ctx.log({ toString() { throw new Error('boom'); } });`,
+      "TypeError: toString() { throw new Error('boom'); } could not be cloned.",
+    ],
     [
       'a log message with a getter',
       `ctx.log({ get message() { Object.prototype.polluted = true; return 'x'; } });`,
+      'TypeError: ctx.log: the message must be a string.',
     ],
     [
       'a charge with getters',
       `await ctx.charge({ get length() { return 1; }, toString() { return 'page'; } }, { valueOf() { return 1; } });`,
+      "TypeError: toString() { return 'page'; } could not be cloned.",
     ],
-    ['a Proxy', `await ctx.charge(new Proxy({}, { get: () => { throw new Error('trap'); } }));`],
+    [
+      'a Proxy',
+      `await ctx.charge(new Proxy({}, { get: () => { throw new Error('trap'); } }));`,
+      'TypeError: #<Object> could not be cloned.',
+    ],
     [
       'a model request with __proto__',
       `await ctx.model(JSON.parse('{"prompt": "hi", "__proto__": {"isAdmin": true}}'));`,
+      'TypeError: ctx.model: the request has an unknown field "__proto__".',
     ],
-    [
-      'fetch headers with __proto__',
-      `await ctx.fetch('https://api.example.com/', { headers: JSON.parse('{"__proto__": {"polluted": "1"}}') });`,
-    ],
-    [
-      'ask with a __proto__ schema',
-      `await ctx.ask('q', JSON.parse('{"type": "object", "properties": {}, "__proto__": {"polluted": true}}'));`,
-    ],
-  ])('handles %s without touching the host', async (_, body) => {
-    const run = await runBundle(agent(body));
-    expect(['failed', 'succeeded']).toContain(run.result.status);
-    if (run.result.status === 'failed')
-      expect(['agent_error', 'question_unanswered']).toContain(run.result.failure!.code);
+  ])('refuses %s in the isolate or on the host, before the platform is called', async (_, body, message) => {
+    const run = await runBundle(agent(body), { models: FAKE_MODELS });
+    expectFailure(run.result, 'agent_error', message);
+    expect(run.result.failure!.message).toBe(message);
+    expect(run.result.logs).toEqual([]);
+    expect(run.result.charges).toEqual([]);
+    expect(run.result.modelCalls).toEqual([]);
     expectHostUntouched(run);
     await expectHealthy();
+  });
+
+  it('sends fetch headers given as an object with __proto__ as plain name/value pairs', async () => {
+    const fetch = fakeFetch();
+    const run = await runBundle(
+      agent(
+        `await ctx.fetch('https://api.example.com/', { headers: JSON.parse('{"__proto__": {"polluted": "1"}}') });`,
+      ),
+      { code: { fetch } },
+    );
+    expect(run.result.status).toBe('succeeded');
+    expect(fetch.requests.map((r) => r.headers)).toEqual([[['__proto__', '[object Object]']]]);
+    expectHostUntouched(run);
+  });
+
+  it('drops __proto__ keys from a schema before the platform sees it', async () => {
+    const asked: unknown[] = [];
+    const run = await runBundle(
+      agent(
+        `await ctx.ask('q', JSON.parse('{"type": "object", "properties": {"a": {"type": "string", "title": "A", "__proto__": {"polluted": true}}}, "__proto__": {"polluted": true}}'));`,
+      ),
+      {
+        local: {
+          answer: (_, schema) => {
+            asked.push(schema);
+            return undefined;
+          },
+        },
+      },
+    );
+    expectFailure(run.result, 'question_unanswered', 'No answer to "q".');
+    expect(asked).toEqual([
+      {
+        type: 'object',
+        properties: { a: { type: 'string', title: 'A', editor: 'text' } },
+        required: [],
+        additionalProperties: false,
+      },
+    ]);
+    expectHostUntouched(run);
+  });
+
+  it('hands the host JSON without __proto__ keys, so that copying it by assignment cannot set a prototype', async () => {
+    // A JSON value parsed as is keeps "__proto__" as an own key; host code that copies it by assignment
+    // (Object.assign, a merge, `out[key] = value`) would then set the copy's prototype to the agent's
+    // object. Nothing on the sandbox's host path copies agent JSON that way today (zod drops the key
+    // from answer schemas); the bridge makes sure none ever receives one.
+    let received: Record<string, unknown> | undefined;
+    const models: ModelAccess = {
+      unavailable: null,
+      generate: async (request) => {
+        received = request.schema;
+        return {
+          text: 'ok',
+          model: 'fake/model',
+          usage: { inputTokens: 1, outputTokens: 1 },
+          costMicroCredits: 1n,
+        };
+      },
+    };
+    const run = await runBundle(
+      agent(
+        `await ctx.model({ prompt: 'x', schema: JSON.parse('{"type": "object", "__proto__": {"isAdmin": true}, "properties": {"a": {"__proto__": {"polluted": true}}}}') });`,
+      ),
+      { models },
+    );
+    expect(run.result.status).toBe('succeeded');
+    const copy: Record<string, unknown> = Object.assign({}, received);
+    const inner: Record<string, unknown> = Object.assign({}, copy.properties as Record<string, unknown>)
+      .a as Record<string, unknown>;
+    const innerCopy: Record<string, unknown> = Object.assign({}, inner);
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+    expect(copy.isAdmin).toBeUndefined();
+    expect(Object.getPrototypeOf(innerCopy)).toBe(Object.prototype);
+    expect(innerCopy.polluted).toBeUndefined();
+    expect(received).toEqual({ type: 'object', properties: { a: {} } });
+    expectHostUntouched(run);
   });
 
   it('fails cleanly when the agent pollutes its own realm, and the host realm stays clean', async () => {

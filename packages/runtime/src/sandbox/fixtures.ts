@@ -86,6 +86,8 @@ export async function runBundle(
     local?: LocalRunOptions;
     code?: CodeRunOptions;
     models?: ModelAccess;
+    /** Wraps the platform context the sandbox is given (e.g. `slowCore`). */
+    core?: (core: AgentContext) => AgentContext;
   } = {},
 ): Promise<SandboxRun> {
   const manifest = options.manifest ?? codeManifest();
@@ -97,7 +99,7 @@ export async function runBundle(
     (c) => {
       core = c;
       coreBefore = { ...c };
-      const running = runCodeAgent(manifest, bundle, c, options.models ?? NO_MODELS, {
+      const running = runCodeAgent(manifest, bundle, options.core?.(c) ?? c, options.models ?? NO_MODELS, {
         lookup: PUBLIC_LOOKUP,
         fetch: fakeFetch(),
         ...options.code,
@@ -142,6 +144,61 @@ export async function expectHealthy(): Promise<void> {
   );
   expect(result.status).toBe('succeeded');
   expect(result.artifacts.get('ok.txt')?.text()).toBe('still fine');
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Host work that ended (a slow artifact store, charge or model call), and when. */
+export type Ended = { what: string; at: number }[];
+
+/**
+ * The platform context with artifacts and charges taking `ms` to be recorded (as a remote store
+ * would), noting in `ended` when each (and each metered model call) has ended.
+ */
+export function slowCore(ms: number, ended: Ended = []): (core: AgentContext) => AgentContext {
+  const note = (what: string) => ended.push({ what, at: performance.now() });
+  return (core) => ({
+    ...core,
+    artifact: async (name, bytes, mediaType) => {
+      await sleep(ms);
+      try {
+        await core.artifact(name, bytes, mediaType);
+      } finally {
+        note(`artifact ${name}`);
+      }
+    },
+    charge: async (event, quantity) => {
+      await sleep(ms);
+      try {
+        await core.charge(event, quantity);
+      } finally {
+        note(`charge ${event}`);
+      }
+    },
+    meter: async (call) => {
+      try {
+        return await core.meter(call);
+      } finally {
+        note(`model ${call.model}`);
+      }
+    },
+  });
+}
+
+/** A model that takes `ms` to answer and ignores the signal (a provider that does not stop). */
+export function slowModels(ms: number): ModelAccess {
+  return {
+    unavailable: null,
+    generate: async (request) => {
+      await sleep(ms);
+      return {
+        text: request.prompt,
+        model: 'slow/model',
+        usage: { inputTokens: 1, outputTokens: 1 },
+        costMicroCredits: 1n,
+      };
+    },
+  };
 }
 
 /** A fake model: answers with the prompt upper-cased, or a failure when the prompt says "fail:<code>". */

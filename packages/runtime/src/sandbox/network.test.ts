@@ -111,6 +111,20 @@ describe('the sandbox network policy', () => {
     await expect(checkUrl('not a url', allowed, lookup)).rejects.toThrow(TypeError);
   });
 
+  it('gives up a lookup that never answers, after a timeout or on the signal', async () => {
+    const never = () => new Promise<never>(() => {});
+    await expect(
+      checkUrl('https://api.example.com/', ['api.example.com'], never, { lookupTimeoutMs: 20 }),
+    ).rejects.toThrow('ctx.fetch: could not resolve api.example.com (no answer in 20 ms).');
+    const controller = new AbortController();
+    const checking = checkUrl('https://api.example.com/', ['api.example.com'], never, {
+      signal: controller.signal,
+      lookupTimeoutMs: 60_000,
+    });
+    controller.abort();
+    await expect(checking).rejects.toThrow('ctx.fetch: the request to api.example.com was stopped.');
+  }, 2000);
+
   it('connects only to the checked address, whatever the name would resolve to', async () => {
     const connections: string[] = [];
     const server = net.createServer((socket) => {

@@ -144,15 +144,57 @@ function isIpLiteral(hostname: string): boolean {
   return hostname.startsWith('[') || isIPv4(hostname);
 }
 
+/** How long a name may take to resolve before the request fails (the lookup itself cannot be cancelled). */
+export const LOOKUP_TIMEOUT_MS = 5000;
+
+/**
+ * `lookup(host)`, given up (a `TypeError`) when `signal` aborts or after `timeoutMs`: a resolver that
+ * never answers cannot keep a request, or the run waiting for it, alive.
+ */
+async function boundedLookup(
+  lookup: HostLookup,
+  host: string,
+  signal: AbortSignal | undefined,
+  timeoutMs: number,
+): Promise<readonly LookupAddress[]> {
+  if (signal?.aborted) throw new TypeError(`ctx.fetch: the request to ${host} was stopped.`);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let onAbort: (() => void) | undefined;
+  const stop = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new TypeError(`ctx.fetch: could not resolve ${host} (no answer in ${timeoutMs} ms).`)),
+      timeoutMs,
+    );
+    onAbort = () => reject(new TypeError(`ctx.fetch: the request to ${host} was stopped.`));
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  const resolving = Promise.resolve()
+    .then(() => lookup(host))
+    .catch((error: unknown) => {
+      const code = (error as { code?: unknown } | null)?.code;
+      throw new TypeError(
+        `ctx.fetch: could not resolve ${host}${typeof code === 'string' ? ` (${code})` : ''}.`,
+      );
+    });
+  try {
+    return await Promise.race([resolving, stop]);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
+  }
+}
+
 /**
  * Checks a URL against the policy and resolves its host: `https:` only, a named host listed in
  * `allowedHosts`, and every address the name resolves to public. Throws `NetworkRefusal` (a violation)
- * or `TypeError` (a malformed URL, a failed lookup: the agent's own problem, not a violation).
+ * or `TypeError` (a malformed URL, a failed, slow or stopped lookup: the agent's own problem, not a
+ * violation). The lookup is given up when `options.signal` aborts or after `options.lookupTimeoutMs`.
  */
 export async function checkUrl(
   raw: string,
   allowedHosts: readonly string[],
   lookup: HostLookup,
+  options: { signal?: AbortSignal; lookupTimeoutMs?: number } = {},
 ): Promise<{ url: URL; addresses: readonly LookupAddress[] }> {
   let url: URL;
   try {
@@ -181,15 +223,12 @@ export async function checkUrl(
   if (url.username !== '' || url.password !== '') {
     throw new TypeError('ctx.fetch: URLs with credentials are not supported; send an Authorization header.');
   }
-  let addresses: readonly LookupAddress[];
-  try {
-    addresses = await lookup(host.replace(/\.$/, ''));
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    throw new TypeError(
-      `ctx.fetch: could not resolve ${host}${typeof code === 'string' ? ` (${code})` : ''}.`,
-    );
-  }
+  const addresses = await boundedLookup(
+    lookup,
+    host.replace(/\.$/, ''),
+    options.signal,
+    options.lookupTimeoutMs ?? LOOKUP_TIMEOUT_MS,
+  );
   if (addresses.length === 0) throw new TypeError(`ctx.fetch: ${host} has no address.`);
   for (const a of addresses) {
     const why = nonPublicReason(String(a.address));

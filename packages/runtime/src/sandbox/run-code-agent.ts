@@ -71,12 +71,37 @@ function messageOf(error: unknown, max: number): string {
 /** Marks an error from the isolate's code (not from the sandbox stopping it) with what it meant. */
 class AgentCodeError extends Error {}
 
+const MIB = 1024 * 1024;
+
+/**
+ * The platform context with the sandbox's own signal: aborted when the platform's is, and when the
+ * run ends however it ends, so that host work still in flight for it (a fetch, a model call, a call
+ * waiting for its turn) stops then.
+ */
+function withSignal(core: AgentContext, signal: AbortSignal): AgentContext {
+  return {
+    runId: core.runId,
+    input: core.input,
+    files: core.files,
+    secrets: core.secrets,
+    signal,
+    progress: (percent, message) => core.progress(percent, message),
+    log: (level, message) => core.log(level, message),
+    artifact: (name, bytes, mediaType) => core.artifact(name, bytes, mediaType),
+    meter: (call) => core.meter(call),
+    charge: (event, quantity) => core.charge(event, quantity),
+    ask: (text, schema, options) => core.ask(text, schema, options),
+  };
+}
+
 /**
  * Runs a creator's bundle in a fresh V8 isolate (isolated-vm) with a heap limit and a CPU-time limit,
  * giving it the agent context through a bridge of plain, copied values and nothing else (see the
  * README). Resolves when the agent's `run` resolves; throws an `AgentFailure` otherwise. The isolate is
  * disposed in every case: on return, on failure, on the run's signal (timeout, cancellation), on a
- * violation, past the CPU limit.
+ * violation, past the CPU limit. However the run ends, the bridge stops taking calls, host work in
+ * flight is aborted where it can be and awaited (for at most `limits.drainTimeoutMs`) before this
+ * returns or throws.
  */
 export async function runCodeAgent(
   manifest: Manifest,
@@ -88,14 +113,17 @@ export async function runCodeAgent(
   const unavailable = codeUnavailable(manifest, bundle);
   if (unavailable !== null) throw new AgentFailure('agent_error', unavailable);
   if (core.signal.aborted) throw new AgentFailure('agent_error', 'The run has stopped.');
-  const limits: SandboxLimits = { ...SANDBOX_LIMITS, ...options.limits };
   const memoryMb = Math.max(8, Math.floor(options.memoryMb ?? manifest.limits.memoryMb));
+  const limits: SandboxLimits = { ...SANDBOX_LIMITS, ...options.limits };
+  limits.maxBytesInFlight ??= memoryMb * MIB;
   const cpuTimeMs = Math.max(1, options.cpuTimeMs ?? manifest.limits.timeoutSeconds * 1000);
-  const ctx = sdkContext(core, manifest, models);
+  const ending = new AbortController();
+  const ctx = sdkContext(withSignal(core, AbortSignal.any([core.signal, ending.signal])), manifest, models);
 
+  // Why the sandbox itself disposed the isolate. The code of a failure is decided from this state, never
+  // from the text of an error message (the agent can throw any message).
   let stopped: 'cpu' | 'abort' | 'violation' | 'catastrophe' | null = null;
   let catastrophe = '';
-  let finished = false;
   const isolate = new ivm.Isolate({
     memoryLimit: memoryMb,
     onCatastrophicError: (message) => {
@@ -125,51 +153,71 @@ export async function runCodeAgent(
     },
     Math.min(50, Math.max(5, Math.floor(cpuTimeMs / 20))),
   );
+  const memoryFailure = () =>
+    new AgentFailure('agent_violation', `The agent used more than its memory limit of ${memoryMb} MB.`);
 
-  const failure = (error: unknown): AgentFailure => {
-    if (bridge.violation !== null) return bridge.violation;
-    if (stopped === 'abort' || core.signal.aborted)
-      return new AgentFailure('agent_error', 'The run has stopped.');
-    const message = messageOf(error, limits.maxErrorChars);
-    if (stopped === 'cpu' || /^Script execution timed out/.test(message)) {
-      return new AgentFailure(
-        'agent_timeout',
-        `The agent used more than its CPU time limit of ${cpuTimeMs} ms.`,
-      );
-    }
-    if (stopped === 'catastrophe') {
-      return new AgentFailure(
-        'agent_violation',
-        `The sandbox lost control of the agent's isolate: ${catastrophe}`,
-      );
-    }
-    if (error instanceof AgentFailure) return error;
-    if (/memory limit/i.test(message) || (isolate.isDisposed && !finished)) {
-      return new AgentFailure(
-        'agent_violation',
-        `The agent used more than its memory limit of ${memoryMb} MB.`,
-      );
-    }
-    if (error instanceof AgentCodeError) return new AgentFailure('agent_error', message);
-    return new AgentFailure('agent_error', `The sandbox could not run the agent: ${message}`);
-  };
-
+  let ended: { ok: true; outcome: unknown } | { ok: false; error: unknown };
   try {
-    const outcome = await execute(isolate, bundle, bridge, ctx, manifest, cpuTimeMs, limits);
-    bridge.close();
-    finished = true;
-    if (!isolate.isDisposed) isolate.dispose();
-    await bridge.drain();
-    if (bridge.violation !== null) throw bridge.violation;
-    if (stopped !== null) throw failure(null);
-    settleOutcome(outcome, bridge, memoryMb, limits);
+    ended = { ok: true, outcome: await execute(isolate, bundle, bridge, ctx, manifest, limits) };
   } catch (error) {
+    ended = { ok: false, error };
+  }
+  // Read before the sandbox disposes the isolate itself: whether isolated-vm disposed it (only its
+  // memory limit does, the sandbox's own reasons are in `stopped`), and how much memory it holds.
+  const disposedForMemory = isolate.isDisposed && stopped === null;
+  const memoryInUse = heapInUse(isolate);
+
+  let failure: AgentFailure | null;
+  try {
     bridge.close();
-    throw failure(error);
-  } finally {
     clearInterval(watchdog);
+    if (!isolate.isDisposed) isolate.dispose();
+    ending.abort();
+    await bridge.drain(limits.drainTimeoutMs);
+  } finally {
     core.signal.removeEventListener('abort', onAbort);
     if (!isolate.isDisposed) isolate.dispose();
+  }
+
+  if (bridge.violation !== null) failure = bridge.violation;
+  else if (stopped === 'abort' || core.signal.aborted)
+    failure = new AgentFailure('agent_error', 'The run has stopped.');
+  else if (stopped === 'cpu')
+    failure = new AgentFailure(
+      'agent_timeout',
+      `The agent used more than its CPU time limit of ${cpuTimeMs} ms.`,
+    );
+  else if (stopped === 'catastrophe')
+    failure = new AgentFailure(
+      'agent_violation',
+      `The sandbox lost control of the agent's isolate: ${catastrophe}`,
+    );
+  else if (!ended.ok) {
+    if (disposedForMemory) failure = memoryFailure();
+    else if (ended.error instanceof AgentCodeError)
+      failure = new AgentFailure('agent_error', ended.error.message);
+    else
+      failure = new AgentFailure(
+        'agent_error',
+        `The sandbox could not run the agent: ${messageOf(ended.error, limits.maxErrorChars)}`,
+      );
+  } else {
+    // A refused ArrayBuffer allocation is a RangeError the agent can also throw itself: it counts as
+    // the memory limit only when the isolate does hold most of its memory.
+    const nearLimit = memoryInUse !== null && memoryInUse >= (memoryMb * MIB) / 2;
+    failure = outcomeFailure(ended.outcome, bridge, limits, nearLimit ? memoryFailure() : null);
+  }
+  if (failure !== null) throw failure;
+}
+
+/** The bytes the isolate holds (heap and ArrayBuffers), or null once it is disposed. */
+function heapInUse(isolate: ivm.Isolate): number | null {
+  if (isolate.isDisposed) return null;
+  try {
+    const heap = isolate.getHeapStatisticsSync();
+    return heap.used_heap_size + heap.externally_allocated_size;
+  } catch {
+    return null;
   }
 }
 
@@ -179,7 +227,6 @@ async function execute(
   bridge: Bridge,
   ctx: ReturnType<typeof sdkContext>,
   manifest: Manifest,
-  cpuTimeMs: number,
   limits: SandboxLimits,
 ): Promise<unknown> {
   const context = await isolate.createContext();
@@ -203,6 +250,7 @@ async function execute(
       maxLogLines: limits.maxLogLines,
       maxProgressUpdates: limits.maxProgressUpdates,
       maxErrorChars: limits.maxErrorChars,
+      maxJsonBytes: limits.maxJsonBytes,
     },
   };
   const api = (await context.evalClosure(
@@ -233,10 +281,12 @@ async function execute(
   await module.instantiate(context, (specifier) => {
     throw new Error(`The bundle cannot import "${specifier}".`);
   });
+  // No isolated-vm `timeout` here: the watchdog stops top-level code past the CPU limit too, and says so
+  // in `stopped` (a timeout would only be known by its message, which the agent can throw itself).
   try {
-    await module.evaluate({ timeout: cpuTimeMs });
+    await module.evaluate();
   } catch (error) {
-    if (isolate.isDisposed || /^Script execution timed out/.test(messageOf(error, 100))) throw error;
+    if (isolate.isDisposed) throw error;
     throw new AgentCodeError(
       `The bundle failed while loading: ${explain(messageOf(error, limits.maxErrorChars))}`,
     );
@@ -250,37 +300,42 @@ function explain(message: string): string {
   if (missing !== undefined && NODE_GLOBALS.has(missing)) {
     return `${message} (the sandbox has no Node.js APIs: reach the platform through ctx)`;
   }
+  if (missing === 'Intl') {
+    return `${message} (the sandbox has no Intl: its formatters' memory is outside the agent's memory limit; Date, toLocaleString and localeCompare still work)`;
+  }
   if (message === 'Not supported') {
     return 'Not supported: dynamic import() is not available in the sandbox; bundle every dependency into the one file';
   }
   return message;
 }
 
-function settleOutcome(raw: unknown, bridge: Bridge, memoryMb: number, limits: SandboxLimits): void {
+/** The failure behind what the isolate's `start` reported (a copy, checked field by field), or null. */
+function outcomeFailure(
+  raw: unknown,
+  bridge: Bridge,
+  limits: SandboxLimits,
+  memory: AgentFailure | null,
+): AgentFailure | null {
   const outcome = (typeof raw === 'object' && raw !== null ? raw : {}) as Partial<Outcome> &
     Record<string, unknown>;
-  if (outcome.kind === 'done') return;
+  if (outcome.kind === 'done') return null;
   if (outcome.kind === 'no_entry') {
     const found =
       typeof outcome.found === 'string' ? outcome.found.slice(0, 100) : 'no usable default export';
-    throw new AgentFailure(
+    return new AgentFailure(
       'agent_error',
       `The bundle has ${found}: it must \`export default\` an async function run(ctx, input) or an object with one.`,
     );
   }
   if (outcome.kind === 'thrown') {
     const own = bridge.failure(outcome.failureId);
-    if (own !== undefined) throw own;
+    if (own !== undefined) return own;
     const message = typeof outcome.message === 'string' ? outcome.message.slice(0, limits.maxErrorChars) : '';
     const name = typeof outcome.name === 'string' ? outcome.name.slice(0, 50) : '';
-    if (name === 'RangeError' && message === 'Array buffer allocation failed') {
-      throw new AgentFailure(
-        'agent_violation',
-        `The agent used more than its memory limit of ${memoryMb} MB.`,
-      );
-    }
+    if (memory !== null && name === 'RangeError' && message === 'Array buffer allocation failed')
+      return memory;
     const text = explain(message) || 'The agent failed.';
-    throw new AgentFailure('agent_error', name !== '' && name !== 'Error' ? `${name}: ${text}` : text);
+    return new AgentFailure('agent_error', name !== '' && name !== 'Error' ? `${name}: ${text}` : text);
   }
-  throw new AgentFailure('agent_error', 'The sandbox could not read how the agent ended.');
+  return new AgentFailure('agent_error', 'The sandbox could not read how the agent ended.');
 }

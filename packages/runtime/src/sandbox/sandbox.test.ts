@@ -1,14 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import {
   codeManifest,
+  type Ended,
   expectFailure,
   expectHealthy,
   expectHostUntouched,
   FAKE_MODELS,
   fakeFetch,
   runBundle,
+  slowCore,
+  slowModels,
 } from './fixtures.ts';
-import type { HostFetch } from './network.ts';
+import type { HostFetch, HostLookup } from './network.ts';
 import { codeUnavailable } from './run-code-agent.ts';
 
 const FULL_AGENT = `
@@ -123,6 +126,158 @@ describe('the code sandbox runs an agent', () => {
     );
     expectFailure(result, 'agent_error', 'blame the platform');
   });
+
+  it.each([
+    [
+      'a timeout message thrown in run',
+      `export default async () => { throw new Error('Script execution timed out.'); };`,
+      'Script execution timed out.',
+    ],
+    [
+      'a timeout message thrown at top level',
+      `throw new Error('Script execution timed out.');\nexport default async () => {};`,
+      'The bundle failed while loading: Script execution timed out.',
+    ],
+    [
+      'an allocation failure',
+      `export default async () => { throw new RangeError('Array buffer allocation failed'); };`,
+      'RangeError: Array buffer allocation failed',
+    ],
+    [
+      'a memory-limit message',
+      `export default async () => { throw new Error('Isolate was disposed during execution due to memory limit'); };`,
+      'Isolate was disposed during execution due to memory limit',
+    ],
+  ])(
+    'decides the failure code from the sandbox’s state, not from a message the agent can throw: %s',
+    async (_, bundle, message) => {
+      const { result } = await runBundle(bundle);
+      expectFailure(result, 'agent_error', message);
+      expect(result.failure!.message).toBe(message);
+    },
+  );
+
+  it('does not honour a platform failure a later call of the same kind made irrelevant', async () => {
+    const { result } = await runBundle(
+      `export default async (ctx) => {
+        let saved;
+        try { await ctx.model({ prompt: 'fail:provider_transient' }); } catch (e) { saved = e; }
+        await ctx.model({ prompt: 'it works again' });
+        throw saved;
+      }`,
+      { models: FAKE_MODELS },
+    );
+    expectFailure(result, 'agent_error', 'AgentFailure: The model failed (provider_transient).');
+  });
+
+  it('refuses a question timed out below the minimum, which would blame the buyer', async () => {
+    const { result } = await runBundle(
+      `export default async (ctx) => {
+        await ctx.ask('Which colour?', { type: 'object', properties: {} }, { timeoutSeconds: 0.001 });
+      }`,
+      { local: { answer: () => ({}) } },
+    );
+    expectFailure(
+      result,
+      'agent_error',
+      'RangeError: ctx.ask: timeoutSeconds must be at least 10, to give the buyer time to answer.',
+    );
+  });
+
+  it.each([
+    ['the CPU limit', `for (;;) {}`, 'agent_timeout'],
+    [
+      'the memory limit',
+      `const keep = []; for (;;) keep.push(new Array(100000).fill(Math.random()));`,
+      'agent_violation',
+    ],
+    ['a throw', `throw new Error('gave up');`, 'agent_error'],
+    ['a violation', `await ctx.fetch('https://evil.example.net/');`, 'agent_violation'],
+    ['a cancellation', `ctx.log('cancel'); for (;;) {}`, 'cancelled_by_buyer'],
+    ['success', `return;`, null],
+  ])('ends only when the host work the agent started has ended, on %s', async (_, end, code) => {
+    const ended: Ended = [];
+    const controller = new AbortController();
+    const run = await runBundle(
+      `export default async (ctx) => {
+        ctx.artifact('late.txt', 'x', 'text/plain');
+        ctx.charge('page');
+        ctx.model({ prompt: 'slow' });
+        ${end}
+      }`,
+      {
+        core: (core) => {
+          const slow = slowCore(300, ended)(core);
+          return {
+            ...slow,
+            log: (level, message) => (message === 'cancel' ? controller.abort() : slow.log(level, message)),
+          };
+        },
+        models: slowModels(300),
+        code: { cpuTimeMs: 200, memoryMb: 16 },
+        local: { signal: controller.signal },
+      },
+    );
+    await run.settled;
+    const atEnd = ended.length;
+    const recorded = [run.result.artifacts.size, run.result.charges.length, run.result.modelCalls.length];
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(ended.length).toBe(atEnd);
+    expect([run.result.artifacts.size, run.result.charges.length, run.result.modelCalls.length]).toEqual(
+      recorded,
+    );
+    expect(ended.map((e) => e.what).sort()).toEqual(['artifact late.txt', 'charge page', 'model slow/model']);
+    expect(run.result.failure?.code ?? null).toBe(code);
+  });
+
+  it('refuses calls past the bytes the host may hold for calls in flight', async () => {
+    const run = await runBundle(
+      `export default async (ctx) => {
+        const data = new Uint8Array(6 * 1024 * 1024);
+        const results = await Promise.allSettled([1, 2, 3, 4].map((i) => ctx.artifact('a' + i + '.bin', data, 'application/octet-stream')));
+        await ctx.artifact('r.json', JSON.stringify(results.map((r) => (r.status === 'fulfilled' ? 'ok' : r.reason.message))), 'application/json');
+      }`,
+      { core: slowCore(100), code: { memoryMb: 16 } },
+    );
+    expect(run.result.failure).toBeNull();
+    const refused =
+      'ctx.artifact: the calls in flight already hold 12582912 bytes, and the sandbox holds at most 16777216 for them; wait for them to end and try again.';
+    expect(JSON.parse(run.result.artifacts.get('r.json')!.text())).toEqual(['ok', 'ok', refused, refused]);
+    expect([...run.result.artifacts.keys()].sort()).toEqual(['a1.bin', 'a2.bin', 'r.json']);
+  });
+
+  it('gives up a name lookup that never answers: after a timeout, and when the run stops', async () => {
+    const never: HostLookup = () => new Promise(() => {});
+    const timedOut = await runBundle(
+      `export default async (ctx) => {
+        let error = '';
+        try { await ctx.fetch('https://api.example.com/'); } catch (e) { error = e.message; }
+        await ctx.artifact('e.txt', error, 'text/plain');
+      }`,
+      { code: { lookup: never, limits: { lookupTimeoutMs: 50 } } },
+    );
+    expect(timedOut.result.artifacts.get('e.txt')!.text()).toBe(
+      'ctx.fetch: could not resolve api.example.com (no answer in 50 ms).',
+    );
+    const controller = new AbortController();
+    const stopped = await runBundle(
+      `export default async (ctx) => { ctx.fetch('https://api.example.com/'); await new Promise(() => {}); }`,
+      {
+        code: {
+          lookup: () => {
+            setTimeout(() => controller.abort(), 20);
+            return new Promise(() => {});
+          },
+          // Neither bound can end it: only giving up the lookup on the run's signal does.
+          limits: { lookupTimeoutMs: 60_000, drainTimeoutMs: 60_000 },
+        },
+        local: { signal: controller.signal },
+      },
+    );
+    expect(stopped.result.status).toBe('cancelled');
+    const ended = await stopped.settled;
+    expect((ended as Error).message).toBe('The run has stopped.');
+  }, 5000);
 
   it('refuses a charge past the maximum as the platform does', async () => {
     const { result } = await runBundle(`export default async (ctx) => { await ctx.charge('page', 6); }`);
