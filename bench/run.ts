@@ -357,7 +357,9 @@ function replaceSection(file: string, heading: string, section: string): void {
     return;
   }
   const next = text.indexOf('\n## ', start + heading.length);
-  writeFileSync(file, text.slice(0, start) + section + (next < 0 ? '' : text.slice(next + 1)));
+  // One blank line between sections, whatever the section ends with.
+  const rest = next < 0 ? '' : `\n${text.slice(next + 1)}`;
+  writeFileSync(file, `${text.slice(0, start)}${section.trimEnd()}\n${rest}`);
 }
 
 await main();
