@@ -1,6 +1,5 @@
 import {
   type AgentContext,
-  type AgentExecutor,
   AgentFailure,
   type InputSchema,
   type Manifest,
@@ -232,15 +231,4 @@ export async function runPromptAgent(
       `${answer.usage.outputTokens} output tokens, ${formatMicroCredits(answer.costMicroCredits)} credits of model cost.`,
   );
   core.progress(100, 'Done.');
-}
-
-/**
- * An executor for prompt agents (compose it with the others by runtime kind): `unavailable` is
- * `promptUnavailable`, `execute` is `runPromptAgent`.
- */
-export function promptExecutor(registry: ModelRegistry, options: PromptRunOptions = {}): AgentExecutor {
-  return {
-    unavailable: (manifest) => promptUnavailable(manifest, registry),
-    execute: (_run, manifest, _bundle, ctx) => runPromptAgent(manifest, ctx, registry, options),
-  };
 }
