@@ -46,7 +46,7 @@ const flags = (v: ContrastVerdict) =>
 function advice(v: ContrastVerdict): string {
   if (v.aaaNormal) return 'any text';
   if (v.aaNormal) return 'any text (AA)';
-  if (v.aaLarge) return 'large text only (24 px, or 18.5 px bold)';
+  if (v.aaLarge) return 'large text only (18 pt / 24 px, or 14 pt / 18.67 px bold)';
   return 'not for text; decoration only';
 }
 
