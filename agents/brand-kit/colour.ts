@@ -5,6 +5,10 @@
  * nothing alike in brightness).
  */
 
+import { linearToSrgb, normaliseHex, srgbToLinear } from '../shared/srgb.ts';
+
+export { normaliseHex, srgbToLinear };
+
 export interface Rgb {
   r: number;
   g: number;
@@ -16,24 +20,6 @@ export interface Oklch {
   l: number;
   c: number;
   h: number;
-}
-
-/** What the buyer typed: `#rrggbb` or `#rgb`, any case, surrounding spaces ignored. */
-const HEX = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i;
-
-/** The colour as lowercase `#rrggbb`, or null when it is not a hex colour. */
-export function normaliseHex(value: string): string | null {
-  const match = HEX.exec(value.trim());
-  if (!match) return null;
-  const digits = match[1]!.toLowerCase();
-  const full =
-    digits.length === 3
-      ? digits
-          .split('')
-          .map((d) => d + d)
-          .join('')
-      : digits;
-  return `#${full}`;
 }
 
 /** `hex` must already be normalised (lowercase `#rrggbb`). */
@@ -48,15 +34,6 @@ export function rgbToHex({ r, g, b }: Rgb): string {
       .toString(16)
       .padStart(2, '0');
   return `#${part(r)}${part(g)}${part(b)}`;
-}
-
-/** sRGB transfer function, 0..1 → linear light (the exact one WCAG 2.x specifies, with 0.04045). */
-export function srgbToLinear(channel: number): number {
-  return channel <= 0.04045 ? channel / 12.92 : ((channel + 0.055) / 1.055) ** 2.4;
-}
-
-function linearToSrgb(channel: number): number {
-  return channel <= 0.0031308 ? channel * 12.92 : 1.055 * channel ** (1 / 2.4) - 0.055;
 }
 
 export function hexToOklch(hex: string): Oklch {
