@@ -148,7 +148,14 @@ export function agentContext(exec: Execution, d: AttemptDeps, inputs: AttemptInp
       const m = await platform('recording a model call', () =>
         d.store.meter(run.id, run.attempt, call, d.clock.now()),
       );
-      if (m.type === 'stale') throw new AgentFailure('agent_error', 'The run has stopped.');
+      if (m.type === 'stale') {
+        // Spent at the provider but billed to no run: logged, so the operator can reconcile the bills.
+        d.logger?.warn(
+          { runId: run.id, call: { ...call, costMicroCredits: String(call.costMicroCredits) } },
+          'model call after its attempt ended',
+        );
+        throw new AgentFailure('agent_error', 'The run has stopped.');
+      }
       return { remainingMicroCredits: m.remainingMicroCredits };
     },
     progress: (percent, message) => {
