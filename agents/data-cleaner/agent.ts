@@ -5,7 +5,7 @@ import manifest from './jeton.agent.json' with { type: 'json' };
 import { SAMPLE_BYTES } from './limits.ts';
 import { buildProfile, delimiterName } from './profile-json.ts';
 import { type PassSettings, type ProfilePassResult, profilePass } from './profile-pass.ts';
-import { NotUtf8Error } from './records.ts';
+import { NotUtf8Error, stopped } from './records.ts';
 import { renderReport } from './report.ts';
 import { readSample, sniffFormat } from './sniff.ts';
 import { summarise } from './summary.ts';
@@ -15,6 +15,8 @@ export interface Input {
   delimiter: 'auto' | ',' | ';' | 'tab';
   dropDuplicates: boolean;
   trimWhitespace: boolean;
+  /** "standard": NA, NULL, None, … are missing values; "empty": only empty and whitespace cells are. */
+  missingTokens?: 'standard' | 'empty';
 }
 
 /** Reports progress within [from, to] as a share of the file is read, at most once per 5 points. */
@@ -45,7 +47,7 @@ export default defineAgent<Input>({
     const file = ctx.files.csv?.[0];
     if (!file) throw new AgentFailure('input_invalid', 'No CSV file was given.');
     const stopIfAborted = () => {
-      if (ctx.signal.aborted) throw new Error('The run was stopped.');
+      if (ctx.signal.aborted) throw stopped();
     };
 
     ctx.progress(1, 'Reading the start of the file');
@@ -59,6 +61,7 @@ export default defineAgent<Input>({
       format,
       trimWhitespace: input.trimWhitespace,
       dropDuplicates: input.dropDuplicates,
+      missingTokens: input.missingTokens !== 'empty',
       signal: ctx.signal,
       onRead: progressBetween((p, m) => ctx.progress(p, m), 2, 48, 'Profiling'),
     };
@@ -85,7 +88,11 @@ export default defineAgent<Input>({
     stopIfAborted();
 
     ctx.progress(95, 'Writing the profile and the report');
-    const options = { trimWhitespace: input.trimWhitespace, dropDuplicates: input.dropDuplicates };
+    const options = {
+      trimWhitespace: input.trimWhitespace,
+      dropDuplicates: input.dropDuplicates,
+      missingTokens: input.missingTokens === 'empty' ? ('empty' as const) : ('standard' as const),
+    };
     const profile = buildProfile(
       { name: file.name, bytes: file.size },
       settings.format,

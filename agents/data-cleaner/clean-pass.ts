@@ -2,7 +2,7 @@ import { stringify } from 'csv-stringify/sync';
 import { type ColumnChanges, noChanges, ValueCleaner } from './cleaner.ts';
 import { ROWS_PER_CHECK, ROWS_PER_OUTPUT_CHUNK } from './limits.ts';
 import type { PassSettings, ProfilePassResult } from './profile-pass.ts';
-import { readRecords } from './records.ts';
+import { readRecords, stopped } from './records.ts';
 import { missingKind } from './values.ts';
 
 /** What pass 2 changed, filled in as the cleaned CSV is written. */
@@ -45,7 +45,7 @@ export async function* cleanPass(
 ): AsyncGenerator<Uint8Array> {
   const width = headerNames.length;
   const headerWidth = profile.header.length;
-  const cleaner = new ValueCleaner(s.trimWhitespace);
+  const cleaner = new ValueCleaner(s.trimWhitespace, s.missingTokens);
   const outlierColumns = profile.columns.filter((c) => c.checksOutliers);
   // A one-column file writes an empty value as "" so that its line is not read back as a blank line.
   const options = {
@@ -62,12 +62,12 @@ export async function* cleanPass(
   const reading = { signal: s.signal, onBytes: (n: number) => s.onRead(n / size) };
   for await (const { fields, line } of readRecords(s.file, s.format, reading, { blankLines: 0 })) {
     if (++row === -1) continue; // the header, written above
-    if ((row & (ROWS_PER_CHECK - 1)) === 0 && s.signal.aborted) throw new Error('The run was stopped.');
+    if ((row & (ROWS_PER_CHECK - 1)) === 0 && s.signal.aborted) throw stopped();
     for (const c of outlierColumns) {
       const raw = fields[c.index];
       if (raw === undefined) continue;
       const t = raw.trim();
-      if (missingKind(raw, t) === null) c.checkOutlier(t, line);
+      if (missingKind(raw, t, s.missingTokens) === null) c.checkOutlier(t, line);
     }
     if (s.dropDuplicates && profile.duplicates.rows.has(row)) {
       out.duplicatesDropped++;

@@ -26,7 +26,11 @@ export class ValueCleaner {
   /** Which changes the last `clean` made (CHANGE_* bits). */
   changes = 0;
 
-  constructor(private readonly trim: boolean) {}
+  /** `tokens`: whether spellings such as NA and NULL are missing values (see `missingKind`). */
+  constructor(
+    private readonly trim: boolean,
+    private readonly tokens: boolean,
+  ) {}
 
   clean(raw: string): string {
     this.changes = 0;
@@ -36,7 +40,7 @@ export class ValueCleaner {
       this.changes |= CHANGE_LINE_BREAKS;
     }
     const trimmed = v.trim();
-    if (missingKind(v, trimmed) !== null) {
+    if (missingKind(v, trimmed, this.tokens) !== null) {
       if (v.length > 0) this.changes = CHANGE_MISSING;
       return '';
     }

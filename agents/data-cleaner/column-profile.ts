@@ -95,6 +95,8 @@ export class ColumnProfiler {
     public name: string,
     exactDistinctCap: number,
     private readonly decimalComma: boolean,
+    /** Whether spellings such as NA and NULL are missing values (see `missingKind`). */
+    private readonly missingTokens: boolean,
   ) {
     this.distinct = new DistinctCounter(exactDistinctCap);
   }
@@ -107,7 +109,7 @@ export class ColumnProfiler {
   /** `raw` as parsed; `clean` as the cleaned CSV will hold it. */
   observe(raw: string, clean: string): MissingKind | null {
     const trimmed = raw.trim();
-    const missing = missingKind(raw, trimmed);
+    const missing = missingKind(raw, trimmed, this.missingTokens);
     if (missing !== null) {
       if (missing === 'token') this.tokens.set(trimmed, (this.tokens.get(trimmed) ?? 0) + 1);
       else this.missing[missing]++;

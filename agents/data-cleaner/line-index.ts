@@ -2,6 +2,9 @@
  * Line numbers for byte offsets, as the bytes stream past. csv-parse's own `info.lines` counts a CRLF
  * inside a quoted field as two lines, so the agent counts line breaks itself: each chunk fed to the
  * parser is fed here first, and queries (which only move forward) drop the chunks they have passed.
+ *
+ * A line break is `\r\n`, `\n` or `\r`, in any mix (as the parser reads them): each counts once, at the
+ * position of its first byte, including a `\r\n` split across two chunks.
  */
 export class LineIndex {
   private readonly chunks: { start: number; end: number; breaks: number[] }[] = [];
@@ -10,14 +13,24 @@ export class LineIndex {
   private fed = 0;
   /** Line breaks before `chunks[head]`'s `cursor`th break. */
   private before = 0;
-
-  /** `breakByte` is `\n` (10), or `\r` (13) for files with old Mac line endings. */
-  constructor(private readonly breakByte: number) {}
+  /** Whether the last byte fed was `\r` (a `\n` right after it ends the same line break). */
+  private afterCr = false;
 
   feed(chunk: Uint8Array): void {
     const breaks: number[] = [];
-    for (let i = chunk.indexOf(this.breakByte); i !== -1; i = chunk.indexOf(this.breakByte, i + 1))
-      breaks.push(i);
+    if (!this.afterCr && chunk.indexOf(13) === -1) {
+      // The common case (LF only): indexOf is much faster than a byte loop.
+      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) breaks.push(i);
+    } else {
+      let afterCr = this.afterCr;
+      for (let i = 0; i < chunk.length; i++) {
+        const b = chunk[i]!;
+        if (b === 13) breaks.push(i);
+        else if (b === 10 && !afterCr) breaks.push(i);
+        afterCr = b === 13;
+      }
+    }
+    if (chunk.length > 0) this.afterCr = chunk[chunk.length - 1] === 13;
     this.chunks.push({ start: this.fed, end: this.fed + chunk.length, breaks });
     this.fed += chunk.length;
   }

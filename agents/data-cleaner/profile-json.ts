@@ -24,7 +24,7 @@ export interface ProfileDocument {
     delimiter: string;
     delimiterDetected: boolean;
   };
-  options: { trimWhitespace: boolean; dropDuplicates: boolean };
+  options: { trimWhitespace: boolean; dropDuplicates: boolean; missingTokens: 'standard' | 'empty' };
   rows: {
     data: number;
     headerLine: number;
@@ -92,9 +92,9 @@ export function buildProfile(
       sepLineRemoved: format.sepLineBytes > 0,
     },
     rules: {
-      missing: `Missing: an empty cell, a cell of only whitespace, or (trimmed, any case) one of ${MISSING_TOKENS.map((t) => `"${t}"`).join(', ')}; cells a short row lacks count as "absent". The cleaned CSV writes every missing value as an empty cell.`,
+      missing: `Missing: an empty cell, a cell of only whitespace${options.missingTokens === 'standard' ? `, or (trimmed, any case) one of ${MISSING_TOKENS.map((t) => `"${t}"`).join(', ')}` : ' (option missingTokens "empty": spellings such as NA or NULL are kept as values)'}; cells a short row lacks count as "absent". The cleaned CSV writes every missing value as an empty cell.`,
       types:
-        'Types, from the trimmed present values: integer (digits, optional sign, no leading zero), number (decimal or exponent; a decimal comma only when the delimiter is not a comma), boolean (true/false, yes/no, y/n, t/f), date (YYYY-MM-DD, ISO date-time, YYYY/MM/DD, DD.MM.YYYY, D/M/YYYY or M/D/YYYY), else text. A column takes the narrowest type all its values fit; one odd value makes it text. "empty" means no value at all.',
+        'Types, from the trimmed present values: integer (digits, optional sign, no leading zero), number (decimal or exponent; a decimal comma only when the delimiter is a semicolon), boolean (true/false, yes/no, y/n, t/f), date (YYYY-MM-DD, ISO date-time, YYYY/MM/DD, DD.MM.YYYY, D/M/YYYY or M/D/YYYY), else text. A column takes the narrowest type all its values fit; one odd value makes it text. "empty" means no value at all.',
       outliers: `Outliers (integer and number columns with at least ${MIN_VALUES_FOR_OUTLIERS} values): beyond Tukey's far-out fences Q1 − ${OUTLIER_IQR_FACTOR}·IQR and Q3 + ${OUTLIER_IQR_FACTOR}·IQR, with quartiles from a uniform sample of ${RESERVOIR_SIZE} values (exact for smaller columns); when the IQR is 0, |z| > ${OUTLIER_Z} from the exact mean and sample standard deviation. Outliers are reported, never changed or removed.`,
       duplicates: `Duplicates: rows identical to an earlier row once cleaned (trimmed if asked, missing values emptied, padded to the header), compared by a 16-byte digest; the first occurrence is kept. Up to ${MAX_TRACKED_ROWS.toLocaleString('en-US')} distinct rows are remembered.`,
       distinct: `Distinct counts are exact up to ${DISTINCT_EXACT_PER_COLUMN.toLocaleString('en-US')} distinct values per column (fewer for very wide files), then a HyperLogLog estimate (about ±1.6%), marked "exact": false.`,

@@ -9,7 +9,7 @@ import {
   MAX_COLUMNS,
   ROWS_PER_CHECK,
 } from './limits.ts';
-import { type CsvRecord, readRecords } from './records.ts';
+import { type CsvRecord, readRecords, stopped } from './records.ts';
 import { RowBitmap, RowDigests } from './row-digests.ts';
 import type { CsvFormat } from './sniff.ts';
 import { missingKind, valueKind } from './values.ts';
@@ -20,6 +20,8 @@ export interface PassSettings {
   format: CsvFormat;
   trimWhitespace: boolean;
   dropDuplicates: boolean;
+  /** Whether spellings such as NA and NULL are missing values (option `missingTokens`). */
+  missingTokens: boolean;
   signal: AbortSignal;
   /** Share of the file read so far (0..1). */
   onRead: (share: number) => void;
@@ -44,7 +46,7 @@ export interface ProfilePassResult {
   ragged: { short: number; long: number; examples: { line: number; fields: number }[] };
 }
 
-function checkHeader(record: CsvRecord, decimalComma: boolean): void {
+function checkHeader(record: CsvRecord, decimalComma: boolean, missingTokens: boolean): void {
   const { fields, line } = record;
   if (fields.length > MAX_COLUMNS) {
     throw new AgentFailure(
@@ -52,7 +54,7 @@ function checkHeader(record: CsvRecord, decimalComma: boolean): void {
       `The header (line ${line}) has ${fields.length} columns; at most ${MAX_COLUMNS} are supported.`,
     );
   }
-  const named = fields.map((f) => f.trim()).filter((f) => missingKind(f, f) === null);
+  const named = fields.map((f) => f.trim()).filter((f) => missingKind(f, f, missingTokens) === null);
   if (named.length === 0) {
     throw new AgentFailure(
       'input_invalid',
@@ -78,8 +80,10 @@ function checkHeader(record: CsvRecord, decimalComma: boolean): void {
  * row digests and the duplicate bitmap (see limits.ts).
  */
 export async function profilePass(s: PassSettings): Promise<ProfilePassResult> {
-  const decimalComma = s.format.delimiter !== ',';
-  const cleaner = new ValueCleaner(s.trimWhitespace);
+  // A decimal comma ("12,5") only in semicolon files, the European spreadsheet convention: in a tab or
+  // pipe file "1,234" is as likely a thousands separator, and reading it as 1.234 would be wrong.
+  const decimalComma = s.format.delimiter === ';';
+  const cleaner = new ValueCleaner(s.trimWhitespace, s.missingTokens);
   const digests = new RowDigests();
   const stats = { blankLines: 0 };
   let header: CsvRecord | null = null;
@@ -94,19 +98,21 @@ export async function profilePass(s: PassSettings): Promise<ProfilePassResult> {
   const reading = {
     signal: s.signal,
     onBytes: (n: number) => s.onRead(n / size),
-    checkUtf8: s.format.encoding === 'utf-8' && !s.format.bom,
+    checkUtf8: s.format.encoding === 'utf-8',
   };
   for await (const record of readRecords(s.file, s.format, reading, stats)) {
     if (header === null) {
-      checkHeader(record, decimalComma);
+      checkHeader(record, decimalComma, s.missingTokens);
       header = record;
       exactCap = Math.min(DISTINCT_EXACT_PER_COLUMN, Math.floor(DISTINCT_EXACT_TOTAL / record.fields.length));
-      columns = record.fields.map((name, i) => new ColumnProfiler(i, name, exactCap, decimalComma));
+      columns = record.fields.map(
+        (name, i) => new ColumnProfiler(i, name, exactCap, decimalComma, s.missingTokens),
+      );
       continue;
     }
     const { fields, line } = record;
     const row = rows++;
-    if ((row & (ROWS_PER_CHECK - 1)) === 0 && s.signal.aborted) throw new Error('The run was stopped.');
+    if ((row & (ROWS_PER_CHECK - 1)) === 0 && s.signal.aborted) throw stopped();
     const headerWidth = header.fields.length;
     if (fields.length !== headerWidth) {
       if (fields.length < headerWidth) ragged.short++;
@@ -122,7 +128,7 @@ export async function profilePass(s: PassSettings): Promise<ProfilePassResult> {
       );
     }
     while (columns.length < width) {
-      const extra = new ColumnProfiler(columns.length, '', exactCap, decimalComma);
+      const extra = new ColumnProfiler(columns.length, '', exactCap, decimalComma, s.missingTokens);
       extra.addAbsent(row);
       columns.push(extra);
     }

@@ -6,6 +6,9 @@ import { MAX_RECORD_CHARS } from './limits.ts';
 import { LineIndex } from './line-index.ts';
 import type { CsvFormat } from './sniff.ts';
 
+/** What a pass throws when the run is aborted: the platform's own "stopped" failure. */
+export const stopped = () => new AgentFailure('agent_error', 'The run has stopped.');
+
 /** One parsed record and the line it starts on (1-based, counting every physical line of the file). */
 export interface CsvRecord {
   fields: string[];
@@ -20,13 +23,53 @@ export interface ReadStats {
 }
 
 /**
- * Thrown by pass 1 when bytes past the sniffed sample are not UTF-8: the file is then read again as
- * Windows-1252 rather than having those bytes silently replaced.
+ * Thrown by pass 1 when bytes past the sniffed sample of a BOM-less file are not UTF-8: the file is then
+ * read again as Windows-1252 rather than having those bytes silently replaced. (A file with a UTF-8 BOM
+ * declares its encoding, so invalid bytes there fail the run as `input_invalid`, naming the line.)
  */
 export class NotUtf8Error extends Error {
-  constructor() {
+  constructor(
+    /** Where the first invalid byte is, in the bytes the parser reads. */
+    readonly offset: number,
+  ) {
     super('The file starts as UTF-8 but is not valid UTF-8 further on.');
   }
+}
+
+/** How many bytes at the end of `bytes` start a UTF-8 sequence that the next chunk completes. */
+function incompleteTail(bytes: Uint8Array): number {
+  for (let k = 1; k <= Math.min(3, bytes.length); k++) {
+    const b = bytes[bytes.length - k]!;
+    if ((b & 0xc0) === 0x80) continue;
+    const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    return need > k ? k : 0;
+  }
+  return 0;
+}
+
+/**
+ * The index in `chunk` of the first byte that is not valid UTF-8, `carry` being the incomplete sequence
+ * the previous chunk ended with (found by bisection: this runs once, when validation has failed).
+ */
+function firstInvalid(carry: Uint8Array, chunk: Uint8Array): number {
+  const data = new Uint8Array(carry.length + chunk.length);
+  data.set(carry);
+  data.set(chunk, carry.length);
+  const fails = (n: number) => {
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(data.subarray(0, n), { stream: true });
+      return false;
+    } catch {
+      return true;
+    }
+  };
+  let [lo, hi] = [0, data.length];
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (fails(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return Math.max(0, lo - 1 - carry.length);
 }
 
 interface Parsed {
@@ -40,7 +83,7 @@ export interface ReadOptions {
   signal: AbortSignal;
   /** Bytes read so far. */
   onBytes: (read: number) => void;
-  /** Fail with NotUtf8Error on bytes that are not UTF-8 (a BOM-less file judged UTF-8 from its start). */
+  /** Fail with NotUtf8Error on bytes that are not UTF-8 (pass 1 of a file judged UTF-8). */
   checkUtf8?: boolean;
 }
 
@@ -61,17 +104,22 @@ async function* source(
     format.encoding === 'utf-8' && options.checkUtf8 ? new TextDecoder('utf-8', { fatal: true }) : null;
   const encoder = new TextEncoder();
   let read = 0;
+  let carry = new Uint8Array(0);
   try {
     for (;;) {
-      if (options.signal.aborted) throw new Error('The run was stopped.');
+      if (options.signal.aborted) throw stopped();
       const { done, value } = await reader.read();
       if (done) break;
       if (validator) {
         try {
           validator.decode(value, { stream: true });
         } catch {
-          throw new NotUtf8Error();
+          const bad = firstInvalid(carry, value);
+          index.feed(value.subarray(0, bad)); // so that the line of the bad byte can be named
+          throw new NotUtf8Error(read + bad);
         }
+        const tail = incompleteTail(value);
+        carry = tail === 0 ? new Uint8Array(0) : value.slice(value.length - tail);
       }
       read += value.length;
       options.onBytes(read);
@@ -84,7 +132,7 @@ async function* source(
     try {
       validator?.decode();
     } catch {
-      throw new NotUtf8Error();
+      throw new NotUtf8Error(read - carry.length);
     }
     const tail = decoder ? encoder.encode(decoder.decode()) : new Uint8Array(0);
     if (tail.length > 0) {
@@ -149,10 +197,20 @@ function failure(error: unknown, line: number): unknown {
 }
 
 /**
+ * A line of only spaces or tabs (no delimiter) is a blank line, as an empty one is. A line with
+ * delimiters (",,") is a row whose values are all missing, and a lone `""` is the empty value a
+ * one-column file writes, so both are kept.
+ */
+function isWhitespaceLine(fields: readonly string[]): boolean {
+  return fields.length === 1 && fields[0]!.length > 0 && fields[0]!.trim().length === 0;
+}
+
+/**
  * Every record of the file, parsed incrementally by csv-parse: quoted fields may hold delimiters,
  * quotes and line breaks; a BOM is skipped; rows may have any number of fields (the caller reports
- * ragged ones); blank lines are skipped and counted. Parse errors become `input_invalid` failures that
- * name the line where the faulty record starts.
+ * ragged ones); blank lines, and lines of only whitespace, are skipped and counted. Line breaks may be
+ * CRLF, LF or CR, mixed. Parse errors become `input_invalid` failures that name the line where the
+ * faulty record starts; so do bytes that are not UTF-8 in a file with a UTF-8 BOM.
  */
 export async function* readRecords(
   file: AgentFile,
@@ -160,10 +218,13 @@ export async function* readRecords(
   options: ReadOptions,
   stats: ReadStats,
 ): AsyncGenerator<CsvRecord> {
-  const index = new LineIndex(format.breakByte);
+  const index = new LineIndex();
   const parser = new PositionedParser(
     {
       delimiter: format.delimiter,
+      // Every kind of line break, in any mix: left to itself csv-parse fixes the record delimiter from
+      // the first record, and a CRLF file with some LF lines would then be read as a few long records.
+      record_delimiter: ['\r\n', '\n', '\r'],
       bom: true,
       relax_column_count: true,
       // A stray quote inside an unquoted field (5" pipe) is kept as a character, as spreadsheets do.
@@ -178,18 +239,30 @@ export async function* readRecords(
     // Errors reach the consumer through the parser's iterator.
   });
   let previous = { end: format.sepLineBytes, blanks: 0 };
+  let whitespaceLines = 0;
   try {
     for await (const batch of parser as AsyncIterable<Parsed[]>) {
       for (const record of batch) {
         const line = index.lineAt(previous.end) + (record.blanks - previous.blanks);
         previous = record;
+        if (isWhitespaceLine(record.fields)) {
+          whitespaceLines++;
+          continue;
+        }
         yield { fields: record.fields, line };
       }
     }
   } catch (error) {
+    if (error instanceof NotUtf8Error && format.bom) {
+      // The BOM says UTF-8: reading the file as anything else would garble every accented letter.
+      throw new AgentFailure(
+        'input_invalid',
+        `The file starts with a UTF-8 byte order mark, but line ${index.lineAt(error.offset)} holds bytes that are not UTF-8. Save the file again as UTF-8.`,
+      );
+    }
     const last = parser.last;
     const line = index.lineAt(last.end) + (parser.info.empty_lines - last.blanks);
     throw failure(error, line);
   }
-  stats.blankLines = parser.info.empty_lines - (stats.endsWithBreak ? 1 : 0);
+  stats.blankLines = parser.info.empty_lines - (stats.endsWithBreak ? 1 : 0) + whitespaceLines;
 }

@@ -2,10 +2,47 @@ import type { ColumnProfile } from './column-profile.ts';
 import { MAX_TRACKED_ROWS } from './limits.ts';
 import type { ProfileDocument } from './profile-json.ts';
 
-/** A table cell: no pipes or line breaks, and a bounded length. */
-function cell(s: string): string {
-  const flat = s.replace(/\r\n|\r|\n/g, ' ').replace(/\|/g, '\\|');
-  return flat.length > 60 ? `${flat.slice(0, 59)}…` : flat;
+/**
+ * Text from the file or the model, made inert for Markdown: line breaks become spaces, Markdown's
+ * punctuation (backslash, backticks, emphasis, brackets, pipes) is backslash-escaped and `<`, `>`, `&`
+ * become entities, so that a column named `<img onerror=…>` or a model answer holding HTML is shown as
+ * text, never rendered, and a pipe cannot split a table cell.
+ */
+export function md(s: string): string {
+  return s
+    .replace(/\r\n|\r|\n/g, ' ')
+    .replace(/[\\`*_[\]|]/g, '\\$&')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
+}
+
+const flat = (s: string) => s.replace(/\r\n|\r|\n/g, ' ');
+const short = (s: string) => (s.length > 60 ? `${s.slice(0, 59)}…` : s);
+
+/** A value or name from the file, inert (see `md`) and of bounded length: safe in a table cell. */
+const cell = (s: string) => md(short(flat(s)));
+
+/**
+ * A column name in running text: as inline code when it is plain, else quoted and made inert (see
+ * `md`), so that no `<`, `>` or backtick from the file ever reaches report.md raw.
+ */
+function code(s: string): string {
+  const text = short(flat(s));
+  return text.length > 0 && !/[`<>&]/.test(text) ? `\`${text}\`` : `"${md(text)}"`;
+}
+
+/** The model's summary: each paragraph made inert (see `md`), and no line read as a heading or list. */
+function paragraphs(text: string): string {
+  return text
+    .split(/(?:\r\n|\r|\n)\s*(?:\r\n|\r|\n)/)
+    .map((p) =>
+      md(p.trim())
+        .replace(/^([#+=-])/, '\\$1')
+        .replace(/^(\d+)([.)])/, '$1\\$2'),
+    )
+    .filter((p) => p.length > 0)
+    .join('\n\n');
 }
 
 const count = (n: number) => n.toLocaleString('en-US');
@@ -55,7 +92,8 @@ function changes(p: ProfileDocument): string[] {
   };
   if (p.options.dropDuplicates) add('Duplicate rows dropped', c.duplicatesDropped);
   add('Values trimmed of surrounding whitespace', sum('trimmed'));
-  add('Missing values (whitespace, NA, NULL, …) written as empty', sum('missingToEmpty'));
+  const spellings = p.options.missingTokens === 'standard' ? 'whitespace, NA, NULL, …' : 'whitespace only';
+  add(`Missing values (${spellings}) written as empty`, sum('missingToEmpty'));
   add('Values whose line breaks were normalised to \\n', sum('lineBreaks'));
   add('Short rows padded with empty cells', c.shortRowsPadded);
   add('Long rows whose extra values went into new columns', c.rowsIntoExtraColumns);
@@ -71,7 +109,7 @@ function changes(p: ProfileDocument): string[] {
   else out.push('| Change | Count |', '|---|---|', ...items.map(([what, n]) => `| ${what} | ${n} |`));
   out.push(
     '',
-    `${count(c.rowsWritten)} of ${count(p.rows.data)} data rows written. Nothing else was changed: numbers, dates and text are written exactly as read, the delimiter stays "${p.file.delimiter}", and outliers are reported, not removed.`,
+    `${count(c.rowsWritten)} of ${count(p.rows.data)} data rows written. Nothing else was changed: numbers, dates and text are written exactly as read, the delimiter stays "${md(p.file.delimiter)}", and outliers are reported, not removed.`,
   );
   const changed = p.columns.filter((col) => Object.values(col.changes).some((n) => n > 0));
   if (changed.length > 0) {
@@ -108,7 +146,7 @@ function problems(p: ProfileDocument): string[] {
   }
   if (p.rows.allMissing > 0) out.push(`- Rows with every value missing: ${count(p.rows.allMissing)} (kept).`);
   for (const c of p.columns) {
-    const name = `\`${cell(c.name)}\``;
+    const name = code(c.name);
     if (c.outliers && c.outliers.count > 0) {
       const rule = c.outliers.rule;
       const how =
@@ -153,15 +191,15 @@ function problems(p: ProfileDocument): string[] {
 export function renderReport(p: ProfileDocument, summary: { text: string; model: string } | null): string {
   const f = p.file;
   const encoding = `${f.encoding}${f.bom ? ' with BOM' : ''}`;
-  const delimiter = `"${f.delimiter}"${f.delimiterDetected ? ' (detected)' : ''}`;
+  const delimiter = `"${md(f.delimiter)}"${f.delimiterDetected ? ' (detected)' : ''}`;
   const out = [`# Data cleaning report: ${cell(f.name)}`, ''];
   if (summary) {
     out.push(
       '## In short',
       '',
-      summary.text,
+      paragraphs(summary.text),
       '',
-      `_Written by ${summary.model} from the figures below, which are the reference._`,
+      `_Written by ${md(summary.model)} from the figures below, which are the reference._`,
       '',
     );
   }

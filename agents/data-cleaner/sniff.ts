@@ -8,8 +8,6 @@ export interface CsvFormat {
   delimiter: string;
   delimiterDetected: boolean;
   lineEndings: 'lf' | 'crlf' | 'cr' | 'mixed' | 'none';
-  /** The byte that ends a line in what the parser reads (UTF-8): `\n`, or `\r` for CR-only files. */
-  breakByte: number;
   /**
    * Bytes (as the parser reads them) of an Excel `sep=;` first line, which names the delimiter and is
    * not data; 0 when there is none.
@@ -85,15 +83,15 @@ function encodingOf(bytes: Uint8Array): { encoding: CsvFormat['encoding']; bom: 
   }
 }
 
-function lineEndingsOf(text: string): Pick<CsvFormat, 'lineEndings' | 'breakByte'> {
+function lineEndingsOf(text: string): Pick<CsvFormat, 'lineEndings'> {
   const crlf = text.split('\r\n').length - 1;
   const lf = text.split('\n').length - 1 - crlf;
   const cr = text.split('\r').length - 1 - crlf;
-  if (crlf + lf + cr === 0) return { lineEndings: 'none', breakByte: 10 };
-  if (cr > 0 && crlf + lf === 0) return { lineEndings: 'cr', breakByte: 13 };
-  if (crlf > 0 && lf + cr === 0) return { lineEndings: 'crlf', breakByte: 10 };
-  if (lf > 0 && crlf + cr === 0) return { lineEndings: 'lf', breakByte: 10 };
-  return { lineEndings: 'mixed', breakByte: 10 };
+  if (crlf + lf + cr === 0) return { lineEndings: 'none' };
+  if (cr > 0 && crlf + lf === 0) return { lineEndings: 'cr' };
+  if (crlf > 0 && lf + cr === 0) return { lineEndings: 'crlf' };
+  if (lf > 0 && crlf + cr === 0) return { lineEndings: 'lf' };
+  return { lineEndings: 'mixed' };
 }
 
 /**

@@ -11,11 +11,15 @@ export type MissingKind = 'empty' | 'whitespace' | 'token';
 export const MISSING_TOKENS: readonly string[] = ['na', 'n/a', '#n/a', 'null', 'none', 'nan', '-', '--'];
 const missingTokens = new Set(MISSING_TOKENS);
 
-/** How `raw` is missing, or null when it holds a value. `trimmed` is `raw.trim()`. */
-export function missingKind(raw: string, trimmed: string): MissingKind | null {
+/**
+ * How `raw` is missing, or null when it holds a value. `trimmed` is `raw.trim()`. `tokens` says whether
+ * the spellings above count as missing (input option `missingTokens`: "standard", the default) or only
+ * empty and whitespace cells do ("empty": NA may be Namibia, None a real answer).
+ */
+export function missingKind(raw: string, trimmed: string, tokens: boolean): MissingKind | null {
   if (raw.length === 0) return 'empty';
   if (trimmed.length === 0) return 'whitespace';
-  if (trimmed.length <= 4 && missingTokens.has(trimmed.toLowerCase())) return 'token';
+  if (tokens && trimmed.length <= 4 && missingTokens.has(trimmed.toLowerCase())) return 'token';
   return null;
 }
 
@@ -25,8 +29,9 @@ const DECIMAL = /^[+-]?(?:(?:0|[1-9]\d*)(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const DECIMAL_COMMA = /^[+-]?(?:0|[1-9]\d*),\d+$/;
 
 /**
- * The number `t` holds, or NaN. A decimal comma ("12,5") counts only when the file's delimiter is not
- * a comma (the European convention that goes with semicolons and tabs).
+ * The number `t` holds, or NaN. A decimal comma ("12,5") counts only when `decimalComma` is set, which
+ * the caller does for semicolon files only (the European convention): elsewhere "1,234" may be a
+ * thousands separator, so it stays text.
  */
 export function parseNumber(t: string, decimalComma: boolean): number {
   if (DECIMAL.test(t)) return Number(t);
