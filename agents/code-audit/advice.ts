@@ -1,6 +1,7 @@
 import type { AgentCtx } from '@jeton/runtime/sdk';
 import type { Finding } from './findings.ts';
 import type { Advice } from './report.ts';
+import { stopIfAborted } from './stop.ts';
 
 /** Findings given to the model: the most urgent first; more would cost tokens without changing the advice. */
 const MAX_FINDINGS_IN_PROMPT = 60;
@@ -53,7 +54,7 @@ function clip(value: unknown, max: number): string {
  * it: any failure is logged as a warning and the report is written without this part.
  */
 export async function adviseWithModel(
-  ctx: Pick<AgentCtx, 'model' | 'log'>,
+  ctx: Pick<AgentCtx, 'model' | 'log' | 'signal'>,
   findings: readonly Finding[],
   totals: string,
 ): Promise<Advice | null> {
@@ -80,6 +81,8 @@ export async function adviseWithModel(
       .filter((s) => s.title && s.fix);
     return { summary, suggestions, model: answer.model };
   } catch (error) {
+    // A call cut short by cancellation is the run stopping, not the model failing.
+    stopIfAborted(ctx.signal);
     const why = error instanceof Error ? error.message : String(error);
     ctx.log(
       `The model could not write the summary (${why}); the report has the offline findings only.`,

@@ -273,6 +273,8 @@ describe('code-audit when cancelled', () => {
     expect(result.status).toBe('cancelled');
     expect(result.failure?.code).toBe('cancelled_by_buyer');
     expect(result.artifacts.size).toBe(0);
+    // The model call cut short by the cancellation is not logged as a model failure.
+    expect(result.logs.some((l) => l.message.includes('could not write the summary'))).toBe(false);
   });
 });
 

@@ -38,7 +38,7 @@ export default defineAgent<Input>({
     const secrets = await scanSecrets(files, ctx.signal);
     stopIfAborted(ctx.signal);
     ctx.progress(30, 'Reviewing package.json dependencies');
-    const dependencies = scanManifests(files, extracted.paths);
+    const dependencies = await scanManifests(files, extracted.paths, ctx.signal);
     const notes: string[] = [];
     if (secrets.omitted > 0)
       notes.push(
@@ -50,6 +50,7 @@ export default defineAgent<Input>({
     try {
       check = await typeCheck(files, ctx.signal);
     } catch (error) {
+      stopIfAborted(ctx.signal);
       if (error instanceof AgentFailure) throw error;
       // The compiler failing on one odd repository must not cost the buyer the other findings.
       const why = error instanceof Error ? error.message : String(error);

@@ -1,4 +1,5 @@
 import { AgentFailure } from '@jeton/runtime/sdk';
+import { deflateSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { readArchive } from './archive.ts';
 import { ARCHIVE_LIMITS, safePath } from './collector.ts';
@@ -20,6 +21,75 @@ const awkward: ArchiveEntry[] = [
   { name: 'proj/big.sql', content: 'x'.repeat(ARCHIVE_LIMITS.maxFileBytes + 1) },
   { name: 'proj/.git/config', content: '[core]\n' },
 ];
+
+/** One entry of a hand-made zip: the bytes as stored, and what the headers claim about them. */
+interface RawEntry {
+  name: string;
+  data: Uint8Array;
+  method?: 0 | 8;
+  /** The uncompressed size the headers declare (default: the data's length). */
+  declared?: number;
+  /** Reuse the local header (and so the data) of an earlier entry, by index. */
+  sameDataAs?: number;
+}
+
+/** Writes a zip byte by byte, so that its headers can lie the way a hostile archive's do. */
+function rawZip(entries: RawEntry[]): Uint8Array {
+  const parts: number[] = [];
+  const u16 = (n: number) => parts.push(n & 0xff, (n >>> 8) & 0xff);
+  const u32 = (n: number) => {
+    u16(n & 0xffff);
+    u16(n >>> 16);
+  };
+  const bytes = (b: Uint8Array | number[]) => {
+    for (const x of b) parts.push(x);
+  };
+  const name = (e: RawEntry) => new TextEncoder().encode(e.name);
+  const header = (e: RawEntry) => {
+    u16(20); // version needed
+    u16(0); // flags
+    u16(e.method ?? 0);
+    u32(0); // time, date
+    u32(0); // crc (fflate does not check it)
+    u32(e.data.length);
+    u32(e.declared ?? e.data.length);
+    u16(name(e).length);
+    u16(0); // extra
+  };
+  const offsets: number[] = [];
+  for (const e of entries) {
+    if (e.sameDataAs !== undefined) {
+      offsets.push(offsets[e.sameDataAs]!);
+      continue;
+    }
+    offsets.push(parts.length);
+    u32(0x04034b50);
+    header(e);
+    bytes(name(e));
+    bytes(e.data);
+  }
+  const central = parts.length;
+  for (const [i, e] of entries.entries()) {
+    u32(0x02014b50);
+    u16(20); // made by
+    header(e);
+    u16(0); // comment
+    u16(0); // disk
+    u16(0); // internal attributes
+    u32(0); // external attributes
+    u32(offsets[i]!);
+    bytes(name(e));
+  }
+  const size = parts.length - central;
+  u32(0x06054b50);
+  u32(0);
+  u16(entries.length);
+  u16(entries.length);
+  u32(size);
+  u32(central);
+  u16(0);
+  return new Uint8Array(parts);
+}
 
 describe('archive reading', () => {
   it.each([
@@ -134,10 +204,88 @@ describe('archive reading', () => {
     expect(extracted.skipped['larger than the per-file limit']).toBe(1);
   });
 
+  const small = { ...ARCHIVE_LIMITS, maxFileBytes: 1000 };
+  const failure = async (zip: Uint8Array) => {
+    const error = await readArchive(zip, live, small).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AgentFailure);
+    expect((error as AgentFailure).code).toBe('input_invalid');
+    return (error as AgentFailure).message;
+  };
+
+  it('reads an honest hand-made zip (the builder the next tests use)', async () => {
+    const extracted = await readArchive(
+      rawZip([
+        { name: 'r/a.ts', data: new TextEncoder().encode('export const a = 1;\n') },
+        {
+          name: 'r/b.ts',
+          data: deflateSync(new TextEncoder().encode('export const b = 2;\n')),
+          method: 8,
+          declared: 20,
+        },
+      ]),
+      live,
+      small,
+    );
+    expect(extracted.files.map((f) => [f.path, f.text])).toEqual([
+      ['a.ts', 'export const a = 1;\n'],
+      ['b.ts', 'export const b = 2;\n'],
+    ]);
+  });
+
+  it('refuses a stored zip entry whose declared size is smaller than its data', async () => {
+    // fflate copies a stored entry by its compressed size: admitted on "10 bytes", it would keep 5,000.
+    const zip = rawZip([
+      { name: 'r/a.ts', data: new TextEncoder().encode('export {};') },
+      { name: 'r/liar.txt', data: new Uint8Array(5000).fill(0x61), declared: 10 },
+    ]);
+    expect(await failure(zip)).toMatch(/declares 10 bytes but holds 5000/);
+  });
+
+  it('skips a zip entry whose compressed data is over the per-file limit, whatever size it declares', async () => {
+    const noise = new Uint8Array(4000).map((_, i) => (i * 7919 + ((i * i) % 251)) & 0xff);
+    const zip = rawZip([
+      { name: 'r/a.ts', data: new TextEncoder().encode('export {};') },
+      { name: 'r/liar.txt', data: deflateSync(noise, { level: 0 }), method: 8, declared: 10 },
+    ]);
+    const extracted = await readArchive(zip, live, small);
+    expect(extracted.files.map((f) => f.path)).toEqual(['a.ts']);
+    expect(extracted.skipped['larger than the per-file limit']).toBe(1);
+    expect([...extracted.paths].sort()).toEqual(['a.ts', 'liar.txt']);
+  });
+
+  it('refuses a zip whose entries share one local header (overlapping data)', async () => {
+    const data = new TextEncoder().encode('x'.repeat(900));
+    const zip = rawZip([
+      { name: 'r/a.ts', data: new TextEncoder().encode('export {};') },
+      { name: 'r/one.txt', data },
+      ...Array.from({ length: 5 }, (_, i) => ({ name: `r/copy${i}.txt`, data, sameDataAs: 1 })),
+    ]);
+    expect(await failure(zip)).toMatch(/several entries point at the same data/);
+  });
+
   it('stops when the run is aborted', async () => {
     const controller = new AbortController();
     controller.abort();
     const tgz = await toTarGz([{ name: 'r/a.ts', content: 'export {};' }]);
     await expect(readArchive(tgz, controller.signal)).rejects.toThrow('The run has stopped.');
+  });
+
+  it.each([
+    [
+      'a damaged zip',
+      () => Promise.resolve(toZip([{ name: 'r/a.ts', content: 'export {};' }]).subarray(0, 60)),
+    ],
+    [
+      'a damaged tar.gz',
+      async () => (await toTarGz([{ name: 'r/a.ts', content: 'export {};' }])).subarray(0, 30),
+    ],
+    ['a file that is no archive', () => Promise.resolve(new TextEncoder().encode('just text'))],
+  ])('reports a cancelled run as stopped, in one form, even for %s', async (_, make) => {
+    const controller = new AbortController();
+    controller.abort();
+    const error = await readArchive(await make(), controller.signal).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AgentFailure);
+    expect((error as AgentFailure).code).toBe('agent_error');
+    expect((error as AgentFailure).message).toBe('The run has stopped.');
   });
 });

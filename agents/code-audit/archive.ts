@@ -1,4 +1,5 @@
 import { ARCHIVE_LIMITS, type ArchiveLimits, Collector, type Extracted, invalid } from './collector.ts';
+import { stopIfAborted } from './stop.ts';
 import { readTar } from './tar.ts';
 import { readZip } from './zip.ts';
 
@@ -10,6 +11,7 @@ export async function readArchive(
   signal: AbortSignal,
   limits: ArchiveLimits = ARCHIVE_LIMITS,
 ): Promise<Extracted> {
+  stopIfAborted(signal);
   const collector = new Collector(limits);
   let format: Extracted['format'];
   if (

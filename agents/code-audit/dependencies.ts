@@ -1,5 +1,6 @@
 import type { RepoFile } from './collector.ts';
 import { type Finding, inline, type Level } from './findings.ts';
+import { breathe, stopIfAborted } from './stop.ts';
 
 /** npm runs these on `npm install` of the package (or of the repository, for `prepare`). */
 const INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall', 'prepare'] as const;
@@ -58,13 +59,34 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** The 1-based line of `"key": "value"` in the raw text (JSON.parse keeps no positions). */
-function lineOf(text: string, key: string, value: string, after = 0): number {
+/** Where each line of a text starts: built once per manifest, so a line number costs a binary search. */
+export function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+/** The 1-based line holding the character at `offset`. */
+export function lineAt(starts: readonly number[], offset: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo + 1;
+}
+
+/** Where `"key": "value"` sits in the raw text at or after `after` (JSON.parse keeps no positions). */
+function find(text: string, key: string, value: string, after: number): { at: number; end: number } | null {
   const re = new RegExp(
     `"${escapeRegExp(JSON.stringify(key).slice(1, -1))}"\\s*:\\s*"${escapeRegExp(JSON.stringify(value).slice(1, -1))}"`,
+    'g',
   );
-  const at = text.slice(after).search(re);
-  return at === -1 ? 1 : text.slice(0, after + at).split('\n').length;
+  re.lastIndex = after;
+  const m = re.exec(text);
+  return m === null ? null : { at: m.index, end: m.index + m[0].length };
 }
 
 function dirOf(path: string): string {
@@ -130,10 +152,16 @@ function riskOf(
 }
 
 /** Reviews every package.json in the archive (not those in node_modules, which was never read). */
-export function scanManifests(files: readonly RepoFile[], paths: ReadonlySet<string>): Finding[] {
+export async function scanManifests(
+  files: readonly RepoFile[],
+  paths: ReadonlySet<string>,
+  signal: AbortSignal,
+): Promise<Finding[]> {
   const findings: Finding[] = [];
   for (const file of files) {
     if (file.path !== 'package.json' && !file.path.endsWith('/package.json')) continue;
+    await breathe();
+    stopIfAborted(signal);
     const at = (line: number, f: Omit<Finding, 'file' | 'line' | 'category'>) =>
       findings.push({ ...f, file: file.path, line, category: 'dependencies' });
     let manifest: unknown;
@@ -149,12 +177,13 @@ export function scanManifests(files: readonly RepoFile[], paths: ReadonlySet<str
     }
     if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest)) continue;
     const m = manifest as Record<string, unknown>;
+    const starts = lineStarts(file.text);
     const scripts = m.scripts;
     if (typeof scripts === 'object' && scripts !== null) {
       for (const name of INSTALL_SCRIPTS) {
         const command = (scripts as Record<string, unknown>)[name];
         if (typeof command !== 'string') continue;
-        at(lineOf(file.text, name, command), {
+        at(lineAt(starts, find(file.text, name, command, 0)?.at ?? 0), {
           ruleId: 'deps/install-script',
           level: 'warning',
           message: `The \`${name}\` script runs on install: \`${inline(command)}\`. Check that it does only what it must.`,
@@ -166,10 +195,16 @@ export function scanManifests(files: readonly RepoFile[], paths: ReadonlySet<str
       const deps = m[section];
       if (typeof deps !== 'object' || deps === null) continue;
       const sectionAt = Math.max(0, file.text.indexOf(`"${section}"`));
+      // JSON.parse keeps the text's order, so each search starts where the previous one ended: the
+      // whole section is read once, not once per dependency.
+      let cursor = sectionAt;
       for (const [name, spec] of Object.entries(deps as Record<string, unknown>)) {
         if (typeof spec !== 'string' || ++count > MAX_DEPENDENCIES_PER_MANIFEST) continue;
         const risk = riskOf(classifySpec(spec), name, spec, section);
-        if (risk) at(lineOf(file.text, name, spec, sectionAt), risk);
+        if (!risk) continue;
+        const hit = find(file.text, name, spec, cursor) ?? find(file.text, name, spec, sectionAt);
+        if (hit && hit.at >= cursor) cursor = hit.end;
+        at(lineAt(starts, hit?.at ?? 0), risk);
       }
     }
     const runtimeDeps = ['dependencies', 'devDependencies', 'optionalDependencies'].some(

@@ -82,6 +82,16 @@ export const RULES: readonly Rule[] = [
     'A Stripe secret or restricted key (live or test).',
   ),
   rule('secret/google-api-key', 'GoogleApiKey', 'error', 'secrets', 'A Google API key (AIza…).'),
+  rule('secret/npm-token', 'NpmToken', 'error', 'secrets', 'An npm access token (npm_…).'),
+  rule('secret/openai-key', 'OpenAiKey', 'error', 'secrets', 'An OpenAI API key (sk-proj-…, sk-…T3BlbkFJ…).'),
+  rule('secret/anthropic-key', 'AnthropicKey', 'error', 'secrets', 'An Anthropic API key (sk-ant-…).'),
+  rule(
+    'secret/url-credentials',
+    'UrlCredentials',
+    'error',
+    'secrets',
+    'A password written into a connection URL (scheme://user:password@host).',
+  ),
   rule('secret/private-key', 'PrivateKey', 'error', 'secrets', 'A PEM or OpenSSH private key block.'),
   rule(
     'secret/generic-assignment',

@@ -32,19 +32,11 @@ export interface SarifMeta {
   notes: readonly string[];
 }
 
-/** One SARIF 2.1.0 run: this tool, its rules, and the findings as results. */
-export function toSarif(findings: readonly Finding[], meta: SarifMeta): Log {
-  const rules = [...RULES];
-  const index = new Map(rules.map((r, i) => [r.id, i]));
-  for (const f of findings) {
-    if (!index.has(f.ruleId)) {
-      index.set(f.ruleId, rules.length);
-      rules.push(typescriptRule(Number(f.ruleId.replace(/^TS/, '')), f.level));
-    }
-  }
-  const results: Result[] = findings.map((f) => ({
+/** One finding as a SARIF result; `identity` is what its fingerprint hashes. */
+function result(f: Finding, ruleIndex: number, identity: string): Result {
+  return {
     ruleId: f.ruleId,
-    ruleIndex: index.get(f.ruleId)!,
+    ruleIndex,
     level: f.level,
     message: { text: f.message },
     locations: [
@@ -57,12 +49,30 @@ export function toSarif(findings: readonly Finding[], meta: SarifMeta): Log {
     ],
     // Lets a code-scanning tool recognise the same finding in the next audit, even if lines moved.
     partialFingerprints: {
-      'jetonFinding/v1': createHash('sha256')
-        .update(`${f.ruleId}\u0000${f.file}\u0000${f.message}`)
-        .digest('hex')
-        .slice(0, 32),
+      'jetonFinding/v1': createHash('sha256').update(identity).digest('hex').slice(0, 32),
     },
-  }));
+  };
+}
+
+/** One SARIF 2.1.0 run: this tool, its rules, and the findings as results. */
+export function toSarif(findings: readonly Finding[], meta: SarifMeta): Log {
+  const rules = [...RULES];
+  const index = new Map(rules.map((r, i) => [r.id, i]));
+  for (const f of findings) {
+    if (!index.has(f.ruleId)) {
+      index.set(f.ruleId, rules.length);
+      rules.push(typescriptRule(Number(f.ruleId.replace(/^TS/, '')), f.level));
+    }
+  }
+  // Identical messages in one file (the same secret pasted twice) need their own fingerprints: the
+  // n-th repeat, in the findings' stable order, adds its index. The first keeps the plain hash.
+  const seen = new Map<string, number>();
+  const results: Result[] = findings.map((f) => {
+    const key = `${f.ruleId}\u0000${f.file}\u0000${f.message}`;
+    const repeat = seen.get(key) ?? 0;
+    seen.set(key, repeat + 1);
+    return result(f, index.get(f.ruleId)!, repeat === 0 ? key : `${key}\u0000${repeat}`);
+  });
   return {
     $schema: SCHEMA,
     version: '2.1.0',

@@ -73,6 +73,7 @@ export async function readTar(
       }
     }
   } catch (error) {
+    stopIfAborted(signal);
     if (failure) throw failure;
     if (error instanceof AgentFailure) throw error;
     const why = error instanceof Error ? error.message : String(error);
