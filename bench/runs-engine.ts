@@ -46,6 +46,9 @@ const ENV = {
   JETON_RUNS_PER_BUYER: '100000',
   JETON_RUNS_PER_AGENT: '1000000',
   JETON_WORKER_CONCURRENCY: '256',
+  // The load generator is one client sending as fast as the platform takes: no rate limits.
+  JETON_RATE_PER_IP: '0',
+  JETON_RATE_PER_KEY: '0',
 };
 
 export interface Platform {

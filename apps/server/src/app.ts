@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
 import { problem } from './problem.ts';
+import { ipRateLimit, type RateLimiter } from './rate-limit.ts';
 import { type Availability, catalogRoutes } from './routes/catalog.ts';
 import { fileRoutes } from './routes/files.ts';
 import { MAX_JSON_BYTES } from './routes/json-body.ts';
@@ -22,6 +23,8 @@ export interface AppDeps {
   /** Why an agent version cannot run here, or null (the runtime's answer). */
   availability?: Availability;
   runs: RunRouteDeps;
+  /** Requests a minute per client address (none when absent). */
+  ipLimit?: { limiter: RateLimiter; trustProxy: boolean };
 }
 
 /** The HTTP application: routes and the one place where errors become problem+json. */
@@ -40,6 +43,12 @@ export function createApp(deps: AppDeps): Hono {
     }
   });
 
+  // Every request but the health check counts against its address's allowance, before any work.
+  if (deps.ipLimit) {
+    const limit = ipRateLimit(deps.ipLimit.limiter, deps.ipLimit.trustProxy);
+    app.use('*', (c, next) => (c.req.path === '/health' ? next() : limit(c, next)));
+  }
+
   const jsonLimit = bodyLimit({
     maxSize: MAX_JSON_BYTES,
     onError: () => {
@@ -55,7 +64,7 @@ export function createApp(deps: AppDeps): Hono {
   app.use('/v1/*', (c, next) => (c.req.path === '/v1/files' ? next() : jsonLimit(c, next)));
   app.route('/', catalogRoutes(deps.catalog, deps.availability));
   app.route('/', runRoutes(deps.runs));
-  app.route('/', fileRoutes(deps.runs.engine, deps.runs.keys));
+  app.route('/', fileRoutes(deps.runs.engine, deps.runs.auth));
 
   app.notFound((c) =>
     problem('not-found', 'No such resource', 404, {

@@ -76,6 +76,9 @@ describe.skipIf(!process.env.DATABASE_URL)('run engine under SIGKILL (Postgres, 
       JETON_RUN_SWEEP_SECONDS: '1',
       JETON_WORKER_CONCURRENCY: '16',
       JETON_RUNS_PER_BUYER: '10',
+      // One test client drives 1,000 runs and their polling: no rate limits.
+      JETON_RATE_PER_IP: '0',
+      JETON_RATE_PER_KEY: '0',
     };
   }, 60_000);
 

@@ -24,6 +24,8 @@ import {
 } from '@jeton/runtime';
 import { sql } from 'drizzle-orm';
 import { createApp } from './app.ts';
+import { apiKeyAuth } from './auth.ts';
+import { RateLimiter } from './rate-limit.ts';
 import { RunWatchers } from './routes/run-events.ts';
 import { JETON_LABS, seedCatalog } from './seed.ts';
 
@@ -173,7 +175,18 @@ export async function startServer(
       version: VERSION,
       catalog,
       availability: (manifest, bundle) => executor.unavailable(manifest, bundle),
-      runs: { engine: runs.engine, store: runs.store, storage: runs.storage, keys, watchers, logger },
+      runs: {
+        engine: runs.engine,
+        store: runs.store,
+        storage: runs.storage,
+        auth: apiKeyAuth(keys, new RateLimiter(config.rateLimits.perKeyPerMinute)),
+        watchers,
+        logger,
+      },
+      ipLimit: {
+        limiter: new RateLimiter(config.rateLimits.perIpPerMinute),
+        trustProxy: config.rateLimits.trustProxy,
+      },
       health: async () => {
         const rows = (await database.db.execute(
           sql`select count(*)::int as n from drizzle.__drizzle_migrations`,

@@ -1,8 +1,7 @@
 import type { RunEngine, UploadError } from '@jeton/core';
-import type { ApiKeys } from '@jeton/db';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { type AuthEnv, apiKeyAuth } from '../auth.ts';
+import type { AuthEnv, Authenticate } from '../auth.ts';
 import { problem } from '../problem.ts';
 import { catalogProblem } from './catalog-problems.ts';
 
@@ -22,9 +21,9 @@ const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]
  * `?agent=&field=` the field's limits apply as the bytes arrive (a 2 GB upload to a 5 MB field stops at
  * 5 MB); the run's submission checks them again either way. The answer's `id` goes in the input.
  */
-export function fileRoutes(engine: RunEngine, keys: ApiKeys): Hono<AuthEnv> {
+export function fileRoutes(engine: RunEngine, auth: Authenticate): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
-  app.post('/v1/files', apiKeyAuth(keys)('runs:write'), async (c) => {
+  app.post('/v1/files', auth('runs:write'), async (c) => {
     const q = uploadQuery.safeParse(c.req.query());
     if (!q.success) {
       return problem('invalid-request', 'The request is not valid', 400, {

@@ -1,10 +1,10 @@
 import type { BlobStorage, RunEngine } from '@jeton/core';
 import { isId, RUN_STATUSES } from '@jeton/core';
-import type { ApiKeys, DrizzleRunStore } from '@jeton/db';
+import type { DrizzleRunStore } from '@jeton/db';
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { type AuthEnv, apiKeyAuth } from '../auth.ts';
+import type { AuthEnv, Authenticate } from '../auth.ts';
 import { problem } from '../problem.ts';
 import { parseJsonBody } from './json-body.ts';
 import { type RunWatchers, streamRunEvents } from './run-events.ts';
@@ -31,7 +31,8 @@ export interface RunRouteDeps {
   engine: RunEngine;
   store: DrizzleRunStore;
   storage: BlobStorage;
-  keys: ApiKeys;
+  /** The API-key check every route uses (one cache and one rate limit per key for all). */
+  auth: Authenticate;
   watchers: RunWatchers;
   logger?: Logger;
 }
@@ -43,7 +44,7 @@ export interface RunRouteDeps {
  */
 export function runRoutes(d: RunRouteDeps): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
-  const auth = apiKeyAuth(d.keys);
+  const auth = d.auth;
 
   app.post('/v1/runs', auth('runs:write'), async (c) => {
     const key = c.req.header('idempotency-key');

@@ -45,6 +45,9 @@ const schema = z
       .default(900),
     JETON_ARTIFACT_MAX_MB: z.coerce.number().int().min(1).max(10_000).default(100),
     JETON_UPLOAD_MAX_MB: z.coerce.number().int().min(1).max(10_000).default(100),
+    JETON_RATE_PER_IP: z.coerce.number().int().min(0).max(10_000_000).default(12_000),
+    JETON_RATE_PER_KEY: z.coerce.number().int().min(0).max(10_000_000).default(6_000),
+    JETON_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
     JETON_S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
     JETON_S3_BUCKET: z
       .string()
@@ -92,6 +95,13 @@ export type Config = {
     pathStyle: boolean;
   } | null;
   uploadMaxBytes: number;
+  /** Requests a minute, per process: 0 is no limit. */
+  rateLimits: {
+    perIpPerMinute: number;
+    perKeyPerMinute: number;
+    /** Take the client's address from `X-Forwarded-For` (only behind a proxy that sets it). */
+    trustProxy: boolean;
+  };
   runs: {
     perBuyer: number;
     perAgent: number;
@@ -140,6 +150,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           }
         : null,
       uploadMaxBytes: e.JETON_UPLOAD_MAX_MB * 1024 * 1024,
+      rateLimits: {
+        perIpPerMinute: e.JETON_RATE_PER_IP,
+        perKeyPerMinute: e.JETON_RATE_PER_KEY,
+        trustProxy: e.JETON_TRUST_PROXY === 'true',
+      },
       runs: {
         perBuyer: e.JETON_RUNS_PER_BUYER,
         perAgent: e.JETON_RUNS_PER_AGENT,
