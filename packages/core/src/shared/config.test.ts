@@ -21,6 +21,7 @@ describe('loadConfig', () => {
         blobDir: './.jeton/blobs',
         s3: null,
         uploadMaxBytes: 100 * 1024 * 1024,
+        rateLimits: { perIpPerMinute: 12_000, perKeyPerMinute: 6_000, trustProxy: false },
         runs: {
           perBuyer: 10,
           perAgent: 200,
