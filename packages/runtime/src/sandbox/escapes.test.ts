@@ -20,6 +20,21 @@ import {
 
 const agent = (body: string) => `export default async function run(ctx, input) {\n${body}\n}`;
 
+/** What a host HTTP server on loopback answers: proof that the host still serves meanwhile. */
+function getText(port: number): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    http
+      .get(`http://127.0.0.1:${port}/`, (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => {
+          body += chunk.toString();
+        });
+        res.on('end', () => resolve(body));
+      })
+      .on('error', reject);
+  });
+}
+
 describe('the sandbox has no way out to the host', () => {
   it('has no process: reading process.env fails', async () => {
     const run = await runBundle(
@@ -228,17 +243,7 @@ describe('the sandbox has no way out to the host', () => {
         ended = true;
       });
       await started;
-      const answer = await new Promise<string>((resolve, reject) => {
-        http
-          .get(`http://127.0.0.1:${port}/`, (res) => {
-            let body = '';
-            res.on('data', (chunk: Buffer) => {
-              body += chunk.toString();
-            });
-            res.on('end', () => resolve(body));
-          })
-          .on('error', reject);
-      });
+      const answer = await getText(port);
       expect(answer).toBe('alive');
       expect(ended).toBe(false);
       const run = await running;
@@ -269,17 +274,7 @@ describe('the sandbox has no way out to the host', () => {
         const running = runBundle(agent(`ctx.log('sending'); const a = []; a.length = 1e8;\n${call}`), {
           models: FAKE_MODELS,
         });
-        const answer = await new Promise<string>((resolve, reject) => {
-          http
-            .get(`http://127.0.0.1:${port}/`, (res) => {
-              let body = '';
-              res.on('data', (chunk: Buffer) => {
-                body += chunk.toString();
-              });
-              res.on('end', () => resolve(body));
-            })
-            .on('error', reject);
-        });
+        const answer = await getText(port);
         expect(answer).toBe('alive');
         const run = await running;
         expectFailure(run.result, 'agent_error', `RangeError: ${what} is larger than 262144 bytes as JSON.`);
