@@ -1,4 +1,5 @@
 import { inflateSync } from 'node:zlib';
+import validator from 'gltf-validator';
 
 /*
  * Readers the tests use to check the agent's files independently of the code that wrote them: a GLB
@@ -220,4 +221,10 @@ export function countShadesOf(image: DecodedPng, hex: string): number {
 function srgb8(linear: number): number {
   const c = Math.min(1, Math.max(0, linear));
   return (c <= 0.0031308 ? c * 12.92 : 1.055 * c ** (1 / 2.4) - 0.055) * 255;
+}
+
+/** The Khronos validator's issues for a GLB (no timestamp, every message). */
+export async function validate(glb: Uint8Array) {
+  const report = await validator.validateBytes(glb, { writeTimestamp: false, maxIssues: 0 });
+  return report.issues;
 }
