@@ -4,8 +4,9 @@ import type { ModelAccess, ModelAnswer } from '../sdk/context.ts';
 import type { ModelRequest } from '../sdk/types.ts';
 import { modelCostMicroCredits } from './cost.ts';
 import { classifyModelError, type ErrorContext, SchemaMismatchError, STOPPED_MESSAGE } from './errors.ts';
-import { isStrictCompatible, schemaProblem, validateJson } from './json-schema.ts';
+import { validateJson } from './json-schema.ts';
 import { isResolved, type ModelRegistry, type ResolvedModel } from './registry.ts';
+import { isStrictCompatible, schemaProblem } from './schema-checks.ts';
 
 /**
  * `ModelAccess` (what `ctx.model` and the prompt runtime call) over the registry's providers: one

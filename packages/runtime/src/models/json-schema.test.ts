@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isStrictCompatible, schemaProblem, validateJson } from './json-schema.ts';
+import { validateJson } from './json-schema.ts';
+import { isStrictCompatible, schemaProblem } from './schema-checks.ts';
 
 const messages = (schema: Record<string, unknown>, value: unknown) =>
   validateJson(schema, value).map((i) => `${i.path} ${i.message}`);

@@ -7,8 +7,8 @@ import {
 } from '@jeton/core';
 import { type ModelAccessOptions, modelAccess } from '../models/access.ts';
 import { formatMicroCredits } from '../models/cost.ts';
-import { schemaProblem } from '../models/json-schema.ts';
 import { isResolved, type ModelRegistry } from '../models/registry.ts';
+import { schemaProblem } from '../models/schema-checks.ts';
 import { withDefaults } from '../sdk/context.ts';
 import { platformToolSet, type ToolEnv, unknownTools } from './tools.ts';
 
