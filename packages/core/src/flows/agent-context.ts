@@ -4,6 +4,7 @@ import {
   artifactRefusal,
   artifactTooLarge,
   chargeRefusal,
+  chargeRefused,
   holdsUnstorableText,
 } from '../runs/agent-rules.ts';
 import { type AgentContext, AgentFailure, type InputFile } from '../runs/executor.ts';
@@ -211,16 +212,8 @@ export function agentContext(exec: Execution, d: AttemptDeps, inputs: AttemptInp
       const c = await platform('recording a charge', () =>
         d.store.charge(run.id, run.attempt, String(event), quantity, d.clock.now()),
       );
-      if (c.type === 'charged') return;
-      if (c.type === 'over_maximum') {
-        throw new AgentFailure(
-          'agent_error',
-          `Charging "${event}" would bring the run to ${c.total} credits, above its maximum of ${c.max}.`,
-        );
-      }
-      if (c.type === 'unknown_event')
-        throw new AgentFailure('agent_error', `The price has no event "${event}".`);
-      throw new AgentFailure('agent_error', 'The run has stopped.');
+      const refusal = chargeRefused(String(event), c);
+      if (refusal !== null) throw new AgentFailure('agent_error', refusal);
     },
     ask: async (text, schema, options) => {
       ensureLive();

@@ -1,4 +1,6 @@
 import { artifactName } from '../catalog/manifest-schema.ts';
+import { eventPrice, maxCreditsPerRun, type Pricing } from '../catalog/pricing.ts';
+import type { ChargeOutcome } from './port.ts';
 
 /**
  * What an agent may give the platform, checked the same way in a paid run and in a local one (tests,
@@ -40,4 +42,40 @@ export function holdsUnstorableText(value: unknown, depth = 0): boolean {
     if (UNSTORABLE.test(k) || holdsUnstorableText(v, depth + 1)) return true;
   }
   return false;
+}
+
+/**
+ * Whether `quantity` more of `event` may be charged to a run that has charged `events` so far (event
+ * name → quantity): the one rule the run store and local runs both apply.
+ */
+export function decideCharge(
+  pricing: Pricing,
+  events: Readonly<Record<string, number>>,
+  event: string,
+  quantity: number,
+): Exclude<ChargeOutcome, { type: 'stale' }> {
+  const price = eventPrice(pricing, event);
+  if (price === undefined) return { type: 'unknown_event' };
+  const charged = Object.entries(events).reduce(
+    (sum, [name, q]) => sum + (eventPrice(pricing, name) ?? 0) * q,
+    0,
+  );
+  const total = charged + price * quantity;
+  const max = maxCreditsPerRun(pricing);
+  if (total > max) return { type: 'over_maximum', total, max };
+  return { type: 'charged', credits: price * quantity, total };
+}
+
+/** What the agent is told when a charge is refused, or null when it was made. */
+export function chargeRefused(event: string, outcome: ChargeOutcome): string | null {
+  switch (outcome.type) {
+    case 'charged':
+      return null;
+    case 'over_maximum':
+      return `Charging "${event}" would bring the run to ${outcome.total} credits, above its maximum of ${outcome.max}.`;
+    case 'unknown_event':
+      return `The price has no event "${event}".`;
+    case 'stale':
+      return 'The run has stopped.';
+  }
 }

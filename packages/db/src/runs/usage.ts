@@ -1,9 +1,8 @@
 import {
   type ChargeOutcome,
-  eventPrice,
+  decideCharge,
   type MeterOutcome,
   type ModelCall,
-  maxCreditsPerRun,
   modelBudgetLeft,
   type Run,
   type RunEventData,
@@ -51,27 +50,15 @@ export async function chargeRun(
 ): Promise<ChargeOutcome> {
   const r = await lockLive(run, runId, attempt);
   if (!r) return { type: 'stale' };
-  const price = eventPrice(r.pricing, event);
-  if (price === undefined) return { type: 'unknown_event' };
-  const charged = Object.entries(r.usage.events).reduce(
-    (sum, [name, q]) => sum + (eventPrice(r.pricing, name) ?? 0) * q,
-    0,
-  );
-  const total = charged + price * quantity;
-  const max = maxCreditsPerRun(r.pricing);
-  if (total > max) return { type: 'over_maximum', total, max };
+  const decision = decideCharge(r.pricing, r.usage.events, event, quantity);
+  if (decision.type !== 'charged') return decision;
+  const { credits, total } = decision;
   const usage = {
     ...r.usage,
     events: { ...r.usage.events, [event]: (r.usage.events[event] ?? 0) + quantity },
   };
-  await writeUsage(
-    run,
-    runId,
-    usage,
-    { type: 'charge', event, quantity, credits: price * quantity, total },
-    now,
-  );
-  return { type: 'charged', credits: price * quantity, total };
+  await writeUsage(run, runId, usage, { type: 'charge', event, quantity, credits, total }, now);
+  return decision;
 }
 
 /**

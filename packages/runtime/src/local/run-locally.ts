@@ -7,7 +7,8 @@ import {
   artifactRefusal,
   artifactTooLarge,
   chargeRefusal,
-  eventPrice,
+  chargeRefused,
+  decideCharge,
   type FailureCode,
   failureOutcome,
   type InputFile,
@@ -15,7 +16,6 @@ import {
   inputSchemaSchema,
   type Manifest,
   type ModelCall,
-  maxCreditsPerRun,
   modelBudgetLeft,
   settle,
   validateInput,
@@ -123,7 +123,6 @@ export async function runLocally(
   }
 
   const controller = new AbortController();
-  const max = maxCreditsPerRun(manifest.pricing);
   const events: Record<string, number> = {};
   let modelCost = 0n;
   const timeoutMs = options.timeoutMs ?? manifest.limits.timeoutSeconds * 1000;
@@ -175,17 +174,8 @@ export async function runLocally(
       live();
       const refused = chargeRefusal(quantity);
       if (refused !== null) throw new AgentFailure('agent_error', refused);
-      const price = eventPrice(manifest.pricing, event);
-      if (price === undefined) throw new AgentFailure('agent_error', `The price has no event "${event}".`);
-      const total =
-        Object.entries(events).reduce((s, [e, q]) => s + (eventPrice(manifest.pricing, e) ?? 0) * q, 0) +
-        price * quantity;
-      if (total > max) {
-        throw new AgentFailure(
-          'agent_error',
-          `Charging "${event}" would bring the run to ${total} credits, above its maximum of ${max}.`,
-        );
-      }
+      const refusal = chargeRefused(event, decideCharge(manifest.pricing, events, event, quantity));
+      if (refusal !== null) throw new AgentFailure('agent_error', refusal);
       events[event] = (events[event] ?? 0) + quantity;
       result.charges.push({ event, quantity });
     },
