@@ -49,7 +49,10 @@ export function codeUnavailable(manifest: Manifest, bundle: string | null | unde
   if (manifest.runtime.kind !== 'code') {
     return `The sandbox runs code agents; this agent's runtime is "${manifest.runtime.kind}".`;
   }
-  if (typeof bundle !== 'string' || bundle.trim() === '') return 'This agent version has no code bundle.';
+  // Asked at every submission: neither copies nor measures a large bundle when it need not.
+  if (typeof bundle !== 'string' || !/\S/.test(bundle)) return 'This agent version has no code bundle.';
+  // A UTF-16 unit is at most 3 bytes of UTF-8: a bundle this short is within the limit.
+  if (bundle.length * 3 <= SANDBOX_LIMITS.maxBundleBytes) return null;
   const size = Buffer.byteLength(bundle, 'utf8');
   if (size > SANDBOX_LIMITS.maxBundleBytes) {
     return `The bundle is ${size} bytes, above the sandbox's limit of ${SANDBOX_LIMITS.maxBundleBytes}.`;
