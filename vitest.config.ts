@@ -7,6 +7,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Every answer the API gives in a test must match its documented schema.
+    env: { JETON_CHECK_RESPONSES: 'true' },
     // The JSON report lets CI print one plain closing line; it is not committed.
     reporters: ['default', ['json', { outputFile: '.vitest-report.json' }]],
   },

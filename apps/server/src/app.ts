@@ -1,7 +1,9 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Catalog } from '@jeton/core';
-import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
+import { serveDocument } from './openapi/document.ts';
+import type { EndpointDeps } from './openapi/endpoint.ts';
 import { problem } from './problem.ts';
 import { ipRateLimit, type RateLimiter } from './rate-limit.ts';
 import { type Availability, catalogRoutes } from './routes/catalog.ts';
@@ -25,11 +27,17 @@ export interface AppDeps {
   runs: RunRouteDeps;
   /** Requests a minute per client address (none when absent). */
   ipLimit?: { limiter: RateLimiter; trustProxy: boolean };
+  /** Check every JSON answer against its documented schema (tests). */
+  checkResponses?: boolean;
 }
 
 /** The HTTP application: routes and the one place where errors become problem+json. */
-export function createApp(deps: AppDeps): Hono {
-  const app = new Hono();
+export function createApp(deps: AppDeps): OpenAPIHono {
+  const app = new OpenAPIHono();
+  const endpoints: EndpointDeps = {
+    auth: deps.runs.auth,
+    ...(deps.checkResponses ? { checkResponses: true } : {}),
+  };
 
   app.get('/health', async (c) => {
     try {
@@ -62,9 +70,10 @@ export function createApp(deps: AppDeps): Hono {
   });
   // Uploads have their own limits (a field's, or JETON_UPLOAD_MAX_MB); everything else is JSON.
   app.use('/v1/*', (c, next) => (c.req.path === '/v1/files' ? next() : jsonLimit(c, next)));
-  app.route('/', catalogRoutes(deps.catalog, deps.availability));
-  app.route('/', runRoutes(deps.runs));
-  app.route('/', fileRoutes(deps.runs.engine, deps.runs.auth));
+  app.route('/', catalogRoutes(deps.catalog, endpoints, deps.availability));
+  app.route('/', runRoutes(deps.runs, endpoints));
+  app.route('/', fileRoutes(deps.runs.engine, endpoints));
+  serveDocument(app, deps.version);
 
   app.notFound((c) =>
     problem('not-found', 'No such resource', 404, {

@@ -183,6 +183,7 @@ export async function startServer(
         watchers,
         logger,
       },
+      checkResponses: config.checkResponses,
       ipLimit: {
         limiter: new RateLimiter(config.rateLimits.perIpPerMinute),
         trustProxy: config.rateLimits.trustProxy,

@@ -110,8 +110,8 @@ describe('the catalog over HTTP on a fresh install', () => {
   it('answers control characters, huge numbers and foreign cursors with a 4xx, never a 500', async () => {
     expect((await get('/v1/agents/%00')).status).toBe(404);
     expect((await get('/v1/agents/%00/reviews')).status).toBe(404);
-    expect((await get('/v1/agents/3d-character/reviews?before=%00')).status).toBe(400);
-    expect((await get('/v1/agents/3d-character/reviews?before=rev_nosuchreview')).status).toBe(400);
+    expect((await get('/v1/agents/3d-character/reviews?cursor=%00')).status).toBe(400);
+    expect((await get('/v1/agents/3d-character/reviews?cursor=rev_nosuchreview')).status).toBe(400);
     expect((await get('/v1/agents?maxPrice=2147483648')).status).toBe(400);
     const forged = Buffer.from(JSON.stringify(['newest', '', '2023-02-29T00:00:00.000Z', 'agt_x'])).toString(
       'base64url',

@@ -1,3 +1,4 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
 import {
   type AgentRecord,
   type AgentView,
@@ -7,9 +8,14 @@ import {
   type Manifest,
   manifestJsonSchema,
   type Review,
+  searchParamsSchema,
 } from '@jeton/core';
-import { Hono } from 'hono';
+import { z } from 'zod';
+import type { AuthEnv } from '../auth.ts';
+import { type EndpointDeps, endpoint } from '../openapi/endpoint.ts';
+import { pageOf } from '../openapi/schemas.ts';
 import { catalogProblem } from './catalog-problems.ts';
+import { agentCardSchema, agentPageSchema, reviewSchema } from './catalog-schemas.ts';
 
 /**
  * The catalog's read side: the manifest's JSON Schema, search, an agent's page and its reviews.
@@ -19,43 +25,97 @@ import { catalogProblem } from './catalog-problems.ts';
 /** Why an agent version cannot run on this platform now (no model provider, say), or null. */
 export type Availability = (manifest: Manifest, bundle: string | null) => string | null;
 
-export function catalogRoutes(catalog: Catalog, availability: Availability = () => null): Hono {
-  const app = new Hono();
+export function catalogRoutes(
+  catalog: Catalog,
+  deps: EndpointDeps,
+  availability: Availability = () => null,
+): OpenAPIHono<AuthEnv> {
+  const app = new OpenAPIHono<AuthEnv>();
   const schema = manifestJsonSchema();
 
   app.get('/schemas/agent-manifest.json', (c) =>
     c.json(schema, 200, { 'cache-control': 'public, max-age=3600' }),
   );
 
-  app.get('/v1/agents', async (c) => {
-    const r = await catalog.search(c.req.query());
-    if (!r.ok) return catalogProblem(r.error);
-    return c.json({
-      data: r.value.items.map((a) => agentCard(a, a.creator)),
-      nextCursor: r.value.nextCursor,
-    });
-  });
+  endpoint(
+    app,
+    deps,
+    {
+      method: 'get',
+      path: '/v1/agents',
+      operationId: 'agents.search',
+      summary: 'Search the catalog',
+      description:
+        'Typo-tolerant, with results while typing; filters by category, price, rating and model need.',
+      tag: TAG,
+      auth: 'public',
+      query: searchParamsSchema,
+      responses: { 200: { description: 'A page of agents', schema: pageOf(agentCardSchema) } },
+    },
+    async (c, { query }) => {
+      const r = await catalog.search(query);
+      if (!r.ok) return catalogProblem(r.error);
+      return c.json({
+        data: r.value.items.map((a) => agentCard(a, a.creator)),
+        nextCursor: r.value.nextCursor,
+      });
+    },
+  );
 
-  app.get('/v1/agents/:slug', async (c) => {
-    const r = await catalog.get(null, c.req.param('slug'));
-    if (!r.ok) return catalogProblem(r.error);
-    return c.json(agentPage(r.value, availability));
-  });
+  endpoint(
+    app,
+    deps,
+    {
+      method: 'get',
+      path: '/v1/agents/{slug}',
+      operationId: 'agents.get',
+      summary: 'An agent’s page',
+      description: 'What goes in (the input schema), what comes out, what it costs, its stats and versions.',
+      tag: TAG,
+      auth: 'public',
+      responses: { 200: { description: 'The agent', schema: agentPageSchema } },
+      problems: [404],
+    },
+    async (c, { params }) => {
+      const r = await catalog.get(null, params.slug!);
+      if (!r.ok) return catalogProblem(r.error);
+      return c.json(agentPage(r.value, availability));
+    },
+  );
 
-  app.get('/v1/agents/:slug/reviews', async (c) => {
-    const limit = Number(c.req.query('limit') ?? 20);
-    const r = await catalog.reviews(
-      null,
-      c.req.param('slug'),
-      Number.isInteger(limit) ? limit : 20,
-      c.req.query('before'),
-    );
-    if (!r.ok) return catalogProblem(r.error);
-    return c.json({ data: r.value.map(reviewJson) });
-  });
+  endpoint(
+    app,
+    deps,
+    {
+      method: 'get',
+      path: '/v1/agents/{slug}/reviews',
+      operationId: 'agents.reviews',
+      summary: 'An agent’s reviews, newest first',
+      tag: TAG,
+      auth: 'public',
+      query: reviewsQuery,
+      responses: { 200: { description: 'A page of reviews', schema: pageOf(reviewSchema) } },
+      problems: [404],
+    },
+    async (c, { params, query }) => {
+      const r = await catalog.reviews(null, params.slug!, query.limit, query.cursor);
+      if (!r.ok) return catalogProblem(r.error);
+      const last = r.value.at(-1);
+      return c.json({
+        data: r.value.map(reviewJson),
+        nextCursor: r.value.length === query.limit && last ? last.id : null,
+      });
+    },
+  );
 
   return app;
 }
+
+const TAG = 'Agents';
+const reviewsQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(64).optional(),
+});
 
 export function agentCard(a: AgentRecord, creator: Creator | null) {
   const s = a.stats;

@@ -1,7 +1,9 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
 import type { RunEngine, UploadError } from '@jeton/core';
-import { Hono } from 'hono';
+import type { Context } from 'hono';
 import { z } from 'zod';
-import type { AuthEnv, Authenticate } from '../auth.ts';
+import type { AuthEnv } from '../auth.ts';
+import { type EndpointDeps, endpoint } from '../openapi/endpoint.ts';
 import { problem } from '../problem.ts';
 import { catalogProblem } from './catalog-problems.ts';
 
@@ -21,50 +23,76 @@ const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]
  * `?agent=&field=` the field's limits apply as the bytes arrive (a 2 GB upload to a 5 MB field stops at
  * 5 MB); the run's submission checks them again either way. The answer's `id` goes in the input.
  */
-export function fileRoutes(engine: RunEngine, auth: Authenticate): Hono<AuthEnv> {
-  const app = new Hono<AuthEnv>();
-  app.post('/v1/files', auth('runs:write'), async (c) => {
-    const q = uploadQuery.safeParse(c.req.query());
-    if (!q.success) {
-      return problem('invalid-request', 'The request is not valid', 400, {
-        issues: q.error.issues.map((i) => ({ path: ['?', ...i.path].join(''), message: i.message })),
-      });
-    }
-    const mediaType = (c.req.header('content-type') ?? 'application/octet-stream')
-      .split(';')[0]!
-      .trim()
-      .toLowerCase();
-    if (!MEDIA_TYPE.test(mediaType)) {
-      return problem('invalid-request', 'The request is not valid', 400, {
-        issues: [{ path: 'content-type', message: 'a media type such as text/csv' }],
-      });
-    }
-    const body = c.req.raw.body;
-    if (!body)
-      return problem('invalid-request', 'The request is not valid', 400, { detail: 'The body is empty.' });
-    const r = await engine.upload(c.get('actor'), {
-      name: q.data.name,
-      mediaType,
-      body: body as unknown as AsyncIterable<Uint8Array>,
-      ...(q.data.agent ? { agent: q.data.agent } : {}),
-      ...(q.data.field ? { field: q.data.field } : {}),
-    });
-    if (!r.ok) return uploadProblem(r.error);
-    const f = r.value;
-    return c.json(
-      {
-        id: f.id,
-        object: 'file',
-        name: f.name,
-        mediaType: f.mediaType,
-        size: f.size,
-        sha256: f.sha256,
-        createdAt: f.createdAt.toISOString(),
-      },
-      201,
-    );
-  });
+export function fileRoutes(engine: RunEngine, deps: EndpointDeps): OpenAPIHono<AuthEnv> {
+  const app = new OpenAPIHono<AuthEnv>();
+  endpoint(
+    app,
+    deps,
+    {
+      method: 'post',
+      path: '/v1/files',
+      operationId: 'files.upload',
+      summary: 'Upload an input file',
+      description:
+        'The raw body, its media type in `content-type`, its name in `?name=`. With `?agent=&field=` the field’s size and type limits apply while it arrives. Put the answer’s `id` in a run’s input.',
+      tag: 'Runs',
+      auth: 'runs:write',
+      query: uploadQuery,
+      rawBody: 'The file’s bytes',
+      responses: { 201: { description: 'The stored file', schema: fileSchema } },
+      problems: [404, 413, 415],
+    },
+    (c, { query }) => upload(engine, c, query),
+  );
   return app;
+}
+
+const fileSchema = z
+  .object({
+    id: z.string(),
+    object: z.literal('file'),
+    name: z.string(),
+    mediaType: z.string(),
+    size: z.int(),
+    sha256: z.string(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'File' });
+
+async function upload(engine: RunEngine, c: Context<AuthEnv>, q: z.output<typeof uploadQuery>) {
+  const mediaType = (c.req.header('content-type') ?? 'application/octet-stream')
+    .split(';')[0]!
+    .trim()
+    .toLowerCase();
+  if (!MEDIA_TYPE.test(mediaType)) {
+    return problem('invalid-request', 'The request is not valid', 400, {
+      issues: [{ path: 'content-type', message: 'a media type such as text/csv' }],
+    });
+  }
+  const body = c.req.raw.body;
+  if (!body)
+    return problem('invalid-request', 'The request is not valid', 400, { detail: 'The body is empty.' });
+  const r = await engine.upload(c.get('actor'), {
+    name: q.name,
+    mediaType,
+    body: body as unknown as AsyncIterable<Uint8Array>,
+    ...(q.agent ? { agent: q.agent } : {}),
+    ...(q.field ? { field: q.field } : {}),
+  });
+  if (!r.ok) return uploadProblem(r.error);
+  const f = r.value;
+  return c.json(
+    {
+      id: f.id,
+      object: 'file',
+      name: f.name,
+      mediaType: f.mediaType,
+      size: f.size,
+      sha256: f.sha256,
+      createdAt: f.createdAt.toISOString(),
+    },
+    201,
+  );
 }
 
 function uploadProblem(e: UploadError): Response {

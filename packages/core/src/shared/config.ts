@@ -48,6 +48,7 @@ const schema = z
     JETON_RATE_PER_IP: z.coerce.number().int().min(0).max(10_000_000).default(12_000),
     JETON_RATE_PER_KEY: z.coerce.number().int().min(0).max(10_000_000).default(6_000),
     JETON_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+    JETON_CHECK_RESPONSES: z.enum(['true', 'false']).default('false'),
     JETON_S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
     JETON_S3_BUCKET: z
       .string()
@@ -96,6 +97,8 @@ export type Config = {
   } | null;
   uploadMaxBytes: number;
   /** Requests a minute, per process: 0 is no limit. */
+  /** Check every JSON answer against its OpenAPI schema (a mismatch is a 500): for tests. */
+  checkResponses: boolean;
   rateLimits: {
     perIpPerMinute: number;
     perKeyPerMinute: number;
@@ -150,6 +153,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           }
         : null,
       uploadMaxBytes: e.JETON_UPLOAD_MAX_MB * 1024 * 1024,
+      checkResponses: e.JETON_CHECK_RESPONSES === 'true',
       rateLimits: {
         perIpPerMinute: e.JETON_RATE_PER_IP,
         perKeyPerMinute: e.JETON_RATE_PER_KEY,
