@@ -4,8 +4,18 @@ import { and, eq, isNull } from 'drizzle-orm';
 import type { Database } from '../connect.ts';
 import { apiKeys } from './schema.ts';
 
-/** What a key lets a program do. Issue 6 widens the set; runs need these. */
-export const SCOPES = ['runs:read', 'runs:write', 'wallet:read'] as const;
+/**
+ * What a key lets a program do. A signed-in person (a session) may do all of it; a key only what it
+ * was given. Keys themselves are managed from a session only: a leaked key cannot mint others.
+ */
+export const SCOPES = [
+  'runs:read',
+  'runs:write',
+  'wallet:read',
+  'wallet:write',
+  'agents:write',
+  'webhooks:write',
+] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export interface KeyOwner {
