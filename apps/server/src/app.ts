@@ -1,15 +1,22 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Catalog } from '@jeton/core';
+import type { IdempotencyKeys } from '@jeton/db';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
+import { storedIdempotency } from './idempotency.ts';
+import { mcpRoutes } from './mcp/mcp-routes.ts';
 import { serveDocument } from './openapi/document.ts';
 import type { EndpointDeps } from './openapi/endpoint.ts';
 import { problem } from './problem.ts';
 import { ipRateLimit, type RateLimiter } from './rate-limit.ts';
+import { type AccountRouteDeps, accountRoutes } from './routes/accounts.ts';
 import { type Availability, catalogRoutes } from './routes/catalog.ts';
 import { fileRoutes } from './routes/files.ts';
 import { MAX_JSON_BYTES } from './routes/json-body.ts';
+import { publishingRoutes } from './routes/publishing.ts';
 import { type RunRouteDeps, runRoutes } from './routes/runs.ts';
+import { type WalletRouteDeps, walletRoutes } from './routes/wallet.ts';
+import { type WebhookRouteDeps, webhookRoutes } from './routes/webhooks.ts';
 
 export interface HealthReport {
   engine: 'pglite' | 'postgres';
@@ -29,6 +36,13 @@ export interface AppDeps {
   ipLimit?: { limiter: RateLimiter; trustProxy: boolean };
   /** Check every JSON answer against its documented schema (tests). */
   checkResponses?: boolean;
+  accounts: AccountRouteDeps;
+  /** Where `Idempotency-Key` responses of money POSTs are kept. */
+  idempotency: IdempotencyKeys;
+  /** The wallet, top-ups, the payment provider's webhook, creator earnings and payouts. */
+  wallet?: WalletRouteDeps;
+  /** Webhook endpoints and their delivery log. */
+  webhooks?: WebhookRouteDeps;
 }
 
 /** The HTTP application: routes and the one place where errors become problem+json. */
@@ -37,6 +51,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   const endpoints: EndpointDeps = {
     auth: deps.runs.auth,
     ...(deps.checkResponses ? { checkResponses: true } : {}),
+    idempotency: storedIdempotency(deps.idempotency),
   };
 
   app.get('/health', async (c) => {
@@ -50,6 +65,14 @@ export function createApp(deps: AppDeps): OpenAPIHono {
       });
     }
   });
+
+  // No resource has a NUL in its name, and no database column can hold one: refused before any
+  // route can hand it to SQL.
+  app.use('*', (c, next) =>
+    /%00/.test(new URL(c.req.url).pathname)
+      ? Promise.resolve(problem('not-found', 'No such resource', 404, { detail: 'The path contains a NUL.' }))
+      : next(),
+  );
 
   // Every request but the health check counts against its address's allowance, before any work.
   if (deps.ipLimit) {
@@ -70,9 +93,22 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   });
   // Uploads have their own limits (a field's, or JETON_UPLOAD_MAX_MB); everything else is JSON.
   app.use('/v1/*', (c, next) => (c.req.path === '/v1/files' ? next() : jsonLimit(c, next)));
+  app.route('/', accountRoutes(deps.accounts, endpoints));
   app.route('/', catalogRoutes(deps.catalog, endpoints, deps.availability));
+  app.route('/', publishingRoutes(deps.catalog, deps.runs.engine, endpoints));
   app.route('/', runRoutes(deps.runs, endpoints));
   app.route('/', fileRoutes(deps.runs.engine, endpoints));
+  if (deps.wallet) app.route('/', walletRoutes(deps.wallet, endpoints));
+  if (deps.webhooks) app.route('/', webhookRoutes(deps.webhooks, endpoints));
+  app.route(
+    '/',
+    mcpRoutes({
+      ...deps.runs,
+      catalog: deps.catalog,
+      availability: deps.availability,
+      version: deps.version,
+    }),
+  );
   serveDocument(app, deps.version);
 
   app.notFound((c) =>

@@ -8,12 +8,17 @@ import {
   DrizzleCatalogStore,
   DrizzleLedgerStore,
   EVENTS_CHANNEL,
+  IdempotencyKeys,
   LocalBlobStorage,
   migrateDatabase,
   openDatabase,
   type RunPlatform,
   S3BlobStorage,
+  Sessions,
   startRunPlatform,
+  Users,
+  WebhookDispatcher,
+  Webhooks,
 } from '@jeton/db';
 import {
   BuiltinPool,
@@ -24,10 +29,12 @@ import {
 } from '@jeton/runtime';
 import { sql } from 'drizzle-orm';
 import { createApp } from './app.ts';
-import { apiKeyAuth } from './auth.ts';
+import { authenticate } from './auth.ts';
+import { type PaymentsOverrides, walletDeps } from './payments/setup.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { RunWatchers } from './routes/run-events.ts';
 import { JETON_LABS, seedCatalog } from './seed.ts';
+import { httpSender } from './webhooks/send.ts';
 
 export interface RunningServer {
   /** The HTTP address; null in a worker-only process. */
@@ -37,6 +44,9 @@ export interface RunningServer {
   catalog: Catalog;
   runs: RunPlatform;
   keys: ApiKeys;
+  users: Users;
+  /** Outgoing webhooks: endpoints, deliveries, and `emit` for events other than runs'. */
+  webhooks: Webhooks;
   close(): Promise<void>;
 }
 
@@ -49,6 +59,10 @@ export interface ServerRoles {
   executor?: AgentExecutor;
   /** The model providers (from JETON_MODEL_PROVIDERS); none by default. */
   models?: ModelRegistry;
+  /** The payment provider, its settings and user notifications; by default from the environment. */
+  payments?: PaymentsOverrides;
+  /** The pauses between webhook attempts (tests); by default 5 s, 5 min, 30 min, 2 h, 5 h, 10 h. */
+  webhookRetryDelaysMs?: readonly number[];
 }
 
 export const VERSION = '0.1.0';
@@ -136,6 +150,20 @@ export async function startServer(
       : {}),
   });
   const keys = new ApiKeys(database.db);
+  const users = new Users(database.db);
+  const sessions = new Sessions(database.db, config.accounts.sessionDays * 86_400_000);
+  const idempotency = new IdempotencyKeys(database.db);
+  const webhooks = new Webhooks(database.db);
+  // Webhook deliveries go out from worker processes (on the embedded database, from this one).
+  const dispatcher = worker
+    ? new WebhookDispatcher({
+        handle: database,
+        send: httpSender({ allowPrivate: config.webhooksAllowPrivate }),
+        ...(roles.webhookRetryDelaysMs ? { retryDelaysMs: roles.webhookRetryDelaysMs } : {}),
+        onError: (err) => logger.error({ err }, 'webhook dispatch failed'),
+      })
+    : null;
+  await dispatcher?.start();
 
   const timers: ReturnType<typeof setInterval>[] = [];
   const every = (seconds: number, task: () => Promise<unknown>, what: string) => {
@@ -147,6 +175,14 @@ export async function startServer(
     timers.push(t);
   };
   if (worker) {
+    every(
+      3600,
+      async () => {
+        await sessions.deleteExpired();
+        await idempotency.deleteOlderThan(new Date(Date.now() - 86_400_000));
+      },
+      'session and idempotency-key expiry',
+    );
     every(
       config.holdSweepSeconds,
       async () => {
@@ -170,7 +206,33 @@ export async function startServer(
   if (api) {
     const watchers = new RunWatchers();
     runs.notifications.on(EVENTS_CHANNEL, (ids) => watchers.notify(ids));
+    const auth = authenticate({
+      keys,
+      sessions,
+      limiter: new RateLimiter(config.rateLimits.perKeyPerMinute),
+    });
     const app = createApp({
+      accounts: {
+        users,
+        sessions,
+        keys,
+        ledger,
+        catalog,
+        welcomeCredits: config.accounts.welcomeCredits,
+        sessionDays: config.accounts.sessionDays,
+        onKeyRevoked: (keyId) => auth.forgetKey(keyId),
+        logger,
+      },
+      idempotency,
+      webhooks: { webhooks, allowPrivate: config.webhooksAllowPrivate },
+      wallet: walletDeps({
+        ledger,
+        db: database.db,
+        payoutMinimum: config.payoutMinimum,
+        logger,
+        events: webhooks,
+        ...roles.payments,
+      }),
       logger,
       version: VERSION,
       catalog,
@@ -179,7 +241,7 @@ export async function startServer(
         engine: runs.engine,
         store: runs.store,
         storage: runs.storage,
-        auth: apiKeyAuth(keys, new RateLimiter(config.rateLimits.perKeyPerMinute)),
+        auth,
         watchers,
         logger,
       },
@@ -210,6 +272,8 @@ export async function startServer(
     catalog,
     runs,
     keys,
+    users,
+    webhooks,
     close: async () => {
       for (const t of timers) clearInterval(t);
       if (server) {
@@ -218,6 +282,7 @@ export async function startServer(
         (s as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
         await new Promise<void>((resolve) => s.close(() => resolve()));
       }
+      await dispatcher?.close();
       await runs.close(5000);
       await builtins.close();
       await database.close();

@@ -1,6 +1,7 @@
 export * from './catalog/index.ts';
 export * from './flows/index.ts';
 export * from './ledger/index.ts';
+export * from './payments/index.ts';
 export * from './runs/index.ts';
 export * from './shared/assert.ts';
 export * from './shared/batcher.ts';

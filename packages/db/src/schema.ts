@@ -3,7 +3,9 @@ import { sql } from 'drizzle-orm';
 import { bigint, boolean, check, index, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { accountsSchema } from './accounts/schema.ts';
 import { catalogSchema } from './catalog/schema.ts';
+import { paymentsSchema } from './payments/schema.ts';
 import { runsSchema } from './runs/schema.ts';
+import { webhooksSchema } from './webhooks/schema.ts';
 
 /**
  * The one schema for both engines (PGlite and Postgres). The checks repeat the ledger's rules in the
@@ -135,4 +137,6 @@ export const schema = {
   ...catalogSchema,
   ...runsSchema,
   ...accountsSchema,
+  ...paymentsSchema,
+  ...webhooksSchema,
 };

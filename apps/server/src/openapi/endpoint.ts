@@ -1,8 +1,7 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import type { Scope } from '@jeton/db';
 import type { Context, MiddlewareHandler } from 'hono';
 import { z } from 'zod';
-import type { AuthEnv, Authenticate } from '../auth.ts';
+import type { Access, AuthEnv, Authenticate } from '../auth.ts';
 import { problem } from '../problem.ts';
 import { parseJsonBody } from '../routes/json-body.ts';
 import { problemSchema } from './schemas.ts';
@@ -28,8 +27,11 @@ export interface EndpointSpec<B extends Schema | undefined, Q extends Schema | u
   summary: string;
   description?: string;
   tag: string;
-  /** The scope an API key needs (a signed-in session has them all), or `public` for anyone. */
-  auth: Scope | 'public';
+  /**
+   * The scope an API key needs (a signed-in session has them all); `signed-in` for any key or session;
+   * `session` for a person signed in (not a key); `public` for anyone.
+   */
+  auth: Access | 'public';
   body?: B;
   query?: Q;
   /** The body is raw bytes (an upload) with this description, read by the handler itself. */
@@ -156,7 +158,12 @@ function describe(spec: EndpointSpec<Schema | undefined, Schema | undefined>) {
     summary: spec.summary,
     ...(spec.description ? { description: spec.description } : {}),
     tags: [spec.tag],
-    ...(spec.auth === 'public' ? { security: [] } : { security: [{ apiKey: [] }, { session: [] }] }),
+    security:
+      spec.auth === 'public'
+        ? []
+        : spec.auth === 'session'
+          ? [{ session: [] }]
+          : [{ apiKey: [] }, { session: [] }],
     request: {
       ...(params.length > 0
         ? { params: z.object(Object.fromEntries(params.map((p) => [p, z.string()]))) }

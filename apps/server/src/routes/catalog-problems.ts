@@ -32,6 +32,10 @@ export function catalogProblem(e: CatalogError): Response {
       return problem('slug-taken', 'The slug belongs to another creator', 409, {
         detail: `"${e.slug}" is taken.`,
       });
+    case 'handle_taken':
+      return problem('handle-taken', 'The handle belongs to another creator', 409, {
+        detail: `"${e.handle}" is taken.`,
+      });
     case 'version_immutable':
       return problem('version-immutable', 'A published version never changes', 409, {
         detail: `Publish a new version instead of ${e.version}.`,

@@ -46,7 +46,9 @@ export const agentPageSchema = agentCardSchema
         pricing: jsonObject.optional(),
         limits: z.object({ timeoutSeconds: z.int() }).optional(),
         examples: z.array(jsonObject).optional(),
-        changelog: z.string().optional(),
+        changelog: z
+          .array(z.object({ version: z.string(), date: z.string().optional(), changes: z.string() }))
+          .optional(),
         tests: z.object({ status: z.string(), at: when }).nullable().optional(),
         available: z.boolean(),
         unavailableReason: z.string().nullable(),

@@ -88,6 +88,29 @@ export function catalogRoutes(
     deps,
     {
       method: 'get',
+      path: '/v1/agents/{slug}/versions',
+      operationId: 'agents.versions',
+      summary: 'An agent’s published versions, newest first',
+      description: 'With when each took (or takes) effect and its test result.',
+      tag: TAG,
+      auth: 'public',
+      responses: {
+        200: { description: 'Its versions', schema: z.object({ data: agentPageSchema.shape.versions }) },
+      },
+      problems: [404],
+    },
+    async (c, { params }) => {
+      const r = await catalog.get(null, params.slug!);
+      if (!r.ok) return catalogProblem(r.error);
+      return c.json({ data: agentPage(r.value, availability).versions });
+    },
+  );
+
+  endpoint(
+    app,
+    deps,
+    {
+      method: 'get',
       path: '/v1/agents/{slug}/reviews',
       operationId: 'agents.reviews',
       summary: 'An agent’s reviews, newest first',
@@ -169,7 +192,7 @@ function agentPage(v: AgentView, availability: Availability) {
   };
 }
 
-function reviewJson(r: Review) {
+export function reviewJson(r: Review) {
   return {
     id: r.id,
     rating: r.rating,

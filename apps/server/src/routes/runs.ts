@@ -289,6 +289,9 @@ export function runRoutes(d: RunRouteDeps, deps: EndpointDeps): OpenAPIHono<Auth
     async (c, { params }) => {
       const r = await d.engine.get(c.get('actor'), params.id!);
       if (!r.ok) return runProblem(r.error);
+      // An operator may read a run for support; only its buyer deletes what it made.
+      if (r.value.buyerId !== c.get('actor').id)
+        return runProblem({ type: 'run_not_found', runId: params.id! });
       const a = isId('art', params.artifactId!)
         ? await d.store.deleteArtifact(r.value.id, params.artifactId!)
         : null;

@@ -110,6 +110,17 @@ export class Catalog {
     return this.#store.upsertCreator(creator);
   }
 
+  /** A user's creator profile, created or renamed; refused when another creator has the handle. */
+  async registerCreatorProfile(creator: Creator): Promise<Result<Creator, CatalogError>> {
+    return (await this.#store.claimCreator(creator))
+      ? ok(creator)
+      : err({ type: 'handle_taken', handle: creator.handle });
+  }
+
+  creator(id: string): Promise<Creator | null> {
+    return this.#store.getCreator(id);
+  }
+
   /**
    * Creates the agent or adds a draft version to it, from a manifest (parsed here: every problem is
    * reported at once). A draft of the same version is replaced; a published version never changes.

@@ -62,6 +62,8 @@ export interface SearchHit {
 export interface CatalogStore {
   upsertCreator(creator: Creator): Promise<void>;
   getCreator(id: string): Promise<Creator | null>;
+  /** Creates or renames a user's creator profile; false when another creator has the handle. */
+  claimCreator(creator: Creator): Promise<boolean>;
   load(slug: string): Promise<AgentSnapshot | null>;
   /**
    * Locks the agent (or its slug, when it does not exist yet), reads it, asks `decide`, and writes the

@@ -127,6 +127,7 @@ export type CatalogError =
   | { type: 'invalid_search'; issues: Issue[] }
   | { type: 'invalid_cursor' }
   | { type: 'slug_taken'; slug: string }
+  | { type: 'handle_taken'; handle: string }
   | { type: 'agent_not_found'; slug: string }
   | { type: 'version_not_found'; slug: string; version: string }
   | { type: 'version_immutable'; slug: string; version: string }

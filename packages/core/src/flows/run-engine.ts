@@ -120,7 +120,8 @@ export class RunEngine {
     actor: Actor,
     agent: string,
   ): Promise<Result<{ slug: string; version: string; quote: number; pricing: Run['pricing'] }, SubmitError>> {
-    const resolved = await this.#catalog.resolve(actor, agent);
+    // The same shared, briefly cached read of the version as submissions use.
+    const resolved = await this.#resolve(actor, agent);
     if (!resolved.ok) return err({ type: 'catalog', error: resolved.error });
     const v = resolved.value;
     return ok({ slug: v.slug, version: v.version, quote: v.maxCredits, pricing: v.pricing });

@@ -21,6 +21,9 @@ describe('loadConfig', () => {
         blobDir: './.jeton/blobs',
         s3: null,
         uploadMaxBytes: 100 * 1024 * 1024,
+        checkResponses: false,
+        accounts: { welcomeCredits: 200, sessionDays: 30 },
+        webhooksAllowPrivate: false,
         rateLimits: { perIpPerMinute: 12_000, perKeyPerMinute: 6_000, trustProxy: false },
         runs: {
           perBuyer: 10,

@@ -49,6 +49,9 @@ const schema = z
     JETON_RATE_PER_KEY: z.coerce.number().int().min(0).max(10_000_000).default(6_000),
     JETON_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
     JETON_CHECK_RESPONSES: z.enum(['true', 'false']).default('false'),
+    JETON_WEBHOOKS_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
+    JETON_WELCOME_CREDITS: z.coerce.number().int().min(0).max(1_000_000).default(200),
+    JETON_SESSION_DAYS: z.coerce.number().int().min(1).max(365).default(30),
     JETON_S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
     JETON_S3_BUCKET: z
       .string()
@@ -96,9 +99,16 @@ export type Config = {
     pathStyle: boolean;
   } | null;
   uploadMaxBytes: number;
-  /** Requests a minute, per process: 0 is no limit. */
   /** Check every JSON answer against its OpenAPI schema (a mismatch is a 500): for tests. */
   checkResponses: boolean;
+  /** Let webhook endpoints reach loopback and private addresses (tests, local development). */
+  webhooksAllowPrivate: boolean;
+  accounts: {
+    /** Credits every new user gets at sign-up, to try agents at once. */
+    welcomeCredits: number;
+    sessionDays: number;
+  };
+  /** Requests a minute, per process: 0 is no limit. */
   rateLimits: {
     perIpPerMinute: number;
     perKeyPerMinute: number;
@@ -154,6 +164,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         : null,
       uploadMaxBytes: e.JETON_UPLOAD_MAX_MB * 1024 * 1024,
       checkResponses: e.JETON_CHECK_RESPONSES === 'true',
+      webhooksAllowPrivate: e.JETON_WEBHOOKS_ALLOW_PRIVATE === 'true',
+      accounts: { welcomeCredits: e.JETON_WELCOME_CREDITS, sessionDays: e.JETON_SESSION_DAYS },
       rateLimits: {
         perIpPerMinute: e.JETON_RATE_PER_IP,
         perKeyPerMinute: e.JETON_RATE_PER_KEY,

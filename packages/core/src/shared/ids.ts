@@ -3,7 +3,23 @@ import { randomFillSync } from 'node:crypto';
 /** Crockford's base 32: no I, L, O or U, so ids read aloud and copy without ambiguity. */
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 
-export const ID_PREFIXES = ['agt', 'ver', 'rev', 'run', 'usr', 'key', 'whk', 'fil', 'art', 'wrk'] as const;
+export const ID_PREFIXES = [
+  'agt',
+  'ver',
+  'rev',
+  'run',
+  'usr',
+  'key',
+  'whk',
+  'fil',
+  'art',
+  'wrk',
+  'ses',
+  'top',
+  'pay',
+  'whe',
+  'msg',
+] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 
 /** Random bytes drawn 4 KiB at a time: one system call per 256 ids instead of one per id. */

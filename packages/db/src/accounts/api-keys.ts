@@ -1,8 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { newId } from '@jeton/core';
-import { and, eq, isNull } from 'drizzle-orm';
+import { isId, newId } from '@jeton/core';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../connect.ts';
-import { apiKeys } from './schema.ts';
+import { apiKeys, users } from './schema.ts';
+import type { Role } from './users.ts';
+
+/** A user may hold this many keys at once (live and revoked, listed together). */
+export const MAX_KEYS_LISTED = 200;
 
 /**
  * What a key lets a program do. A signed-in person (a session) may do all of it; a key only what it
@@ -22,6 +26,17 @@ export interface KeyOwner {
   keyId: string;
   userId: string;
   scopes: Scope[];
+  /** The user's roles (an operator's key acts as an operator); none for a user without an account row. */
+  roles: Role[];
+}
+
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: Scope[];
+  createdAt: Date;
+  revokedAt: Date | null;
 }
 
 const hashOf = (key: string) => createHash('sha256').update(key).digest('base64url');
@@ -57,13 +72,40 @@ export class ApiKeys {
   async verify(key: string): Promise<KeyOwner | null> {
     if (!/^jtn_[A-Za-z0-9_-]{43}$/.test(key)) return null;
     const [row] = await this.db
-      .select({ id: apiKeys.id, userId: apiKeys.userId, scopes: apiKeys.scopes })
+      .select({ id: apiKeys.id, userId: apiKeys.userId, scopes: apiKeys.scopes, roles: users.roles })
       .from(apiKeys)
+      .leftJoin(users, eq(users.id, apiKeys.userId))
       .where(and(eq(apiKeys.hash, hashOf(key)), isNull(apiKeys.revokedAt)));
-    return row ? { keyId: row.id, userId: row.userId, scopes: row.scopes as Scope[] } : null;
+    return row
+      ? {
+          keyId: row.id,
+          userId: row.userId,
+          scopes: row.scopes as Scope[],
+          roles: (row.roles ?? []) as Role[],
+        }
+      : null;
+  }
+
+  /** A user's keys, live ones first, newest first; never the keys themselves. */
+  async list(userId: string): Promise<ApiKeyRecord[]> {
+    const rows = await this.db
+      .select({
+        id: apiKeys.id,
+        name: apiKeys.name,
+        prefix: apiKeys.prefix,
+        scopes: apiKeys.scopes,
+        createdAt: apiKeys.createdAt,
+        revokedAt: apiKeys.revokedAt,
+      })
+      .from(apiKeys)
+      .where(eq(apiKeys.userId, userId))
+      .orderBy(sql`${apiKeys.revokedAt} is not null`, desc(apiKeys.createdAt), desc(apiKeys.id))
+      .limit(MAX_KEYS_LISTED);
+    return rows.map((r) => ({ ...r, scopes: r.scopes as Scope[] }));
   }
 
   async revoke(userId: string, keyId: string, now: Date = new Date()): Promise<boolean> {
+    if (!isId('key', keyId)) return false;
     const rows = await this.db
       .update(apiKeys)
       .set({ revokedAt: now })

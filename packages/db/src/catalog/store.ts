@@ -66,6 +66,22 @@ export class DrizzleCatalogStore implements CatalogStore {
     if (updated.length === 0) throw new Error(`the handle "${creator.handle}" belongs to another creator`);
   }
 
+  async claimCreator(creator: Creator): Promise<boolean> {
+    await this.#db.insert(catalogCreators).values(creator).onConflictDoNothing();
+    try {
+      const updated = await this.#db
+        .update(catalogCreators)
+        .set({ handle: creator.handle, displayName: creator.displayName })
+        .where(eq(catalogCreators.id, creator.id))
+        .returning({ id: catalogCreators.id });
+      return updated.length > 0;
+    } catch (error) {
+      // This id's row exists, and another creator has the handle it asked for.
+      if (sqlState(error) === '23505') return false;
+      throw error;
+    }
+  }
+
   async getCreator(id: string): Promise<Creator | null> {
     const [row] = await this.#db.select().from(catalogCreators).where(eq(catalogCreators.id, id));
     return row ? toCreator(row) : null;
@@ -486,4 +502,13 @@ async function refreshDerived(tx: Tx, agentId: string, rank: Rank): Promise<void
     .update(catalogSearch)
     .set({ ...derived, runs: agent.stats.runs })
     .where(eq(catalogSearch.agentId, agentId));
+}
+
+/** The SQLSTATE of a database error (node-postgres and PGlite both set `code`; drizzle wraps it in `cause`). */
+function sqlState(error: unknown): string | undefined {
+  for (let e: unknown = error; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
 }
