@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Engine } from '@jeton/db';
 import { measureAgents, measureSandboxOverhead, measureThreadOverhead } from './agent-runtime.ts';
+import { API_CLIENTS, measureApi } from './api-throughput.ts';
 import { loadCatalog, measureSearch, type SearchResult } from './catalog-search.ts';
 import { type CycleResult, measureCycles, openBenchDatabase } from './ledger-cycles.ts';
 import { describeMachine } from './machine.ts';
@@ -31,7 +32,7 @@ const callerCounts = process.env.BENCH_CALLERS?.split(',').map(Number) ?? [1, 16
 /** Only a full run rewrites BENCHMARKS.md. */
 const partial = Boolean(process.env.BENCH_ENGINES || process.env.BENCH_CALLERS || process.env.BENCH_AGENTS);
 /** Which benchmarks run: BENCH_ONLY=catalog runs the catalog search alone (and rewrites its section). */
-const only = new Set(process.env.BENCH_ONLY?.split(',') ?? ['ledger', 'catalog', 'runs', 'agents']);
+const only = new Set(process.env.BENCH_ONLY?.split(',') ?? ['ledger', 'catalog', 'runs', 'agents', 'api']);
 const searchAgents = Number(process.env.BENCH_AGENTS ?? 100_000);
 const searchers = 32;
 /** A searcher's pause between queries when paced: the rhythm of someone typing into instant search. */
@@ -42,6 +43,41 @@ async function main(): Promise<void> {
   if (only.has('catalog')) await catalogBench();
   if (only.has('runs')) await runsBench();
   if (only.has('agents')) await agentsBench();
+  if (only.has('api')) await apiBench();
+}
+
+async function apiBench(): Promise<void> {
+  const rows: string[] = [];
+  for (const engine of engines) {
+    const platform = engine === 'pglite' ? await startEmbedded() : await startPostgres(2);
+    try {
+      for (const r of await measureApi(platform, seconds)) {
+        rows.push(
+          `| ${r.name} | ${engine === 'pglite' ? 'embedded (1 process)' : `Postgres (${platform.topology})`} | ${r.requestsPerSecond.toFixed(0)} | ${r.p50Ms} ms | ${r.p99Ms} ms | ${r.non2xx + r.errors} |`,
+        );
+      }
+    } finally {
+      await platform.close();
+    }
+  }
+  if (partial) {
+    console.log('(a partial run: BENCHMARKS.md left as it was)');
+    return;
+  }
+  const section = [
+    '## Public API: requests per second under 64 clients',
+    '',
+    `- Machine: ${describeMachine()}`,
+    `- Command: \`BENCH_ONLY=api npm run bench\` (${seconds} s per row after a 1 s warm-up; autocannon, ${API_CLIENTS} keep-alive connections, one request in flight each)`,
+    '- Search and quote are anonymous; each submission client is its own buyer with its own API key, and every',
+    '  submitted run also executes (the no-op agent) and settles in the same processes while the load runs.',
+    '',
+    '| request | platform | req/s | p50 | p99 | non-2xx or errors |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+  ].join('\n');
+  replaceSection('BENCHMARKS.md', '## Public API: requests per second under 64 clients', section);
 }
 
 const BUILT_INS = ['code-audit', '3d-character', 'brand-kit', 'data-cleaner'];
