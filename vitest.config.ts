@@ -2,7 +2,12 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'agents/**/*.test.ts'],
+    include: [
+      'packages/*/src/**/*.test.ts',
+      'apps/*/src/**/*.test.ts',
+      'agents/**/*.test.ts',
+      'apps/web/e2e/**/*.test.ts',
+    ],
     // Database suites create their own database; a generous timeout covers PGlite's first initdb.
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -17,6 +17,7 @@ import { publishingRoutes } from './routes/publishing.ts';
 import { type RunRouteDeps, runRoutes } from './routes/runs.ts';
 import { type WalletRouteDeps, walletRoutes } from './routes/wallet.ts';
 import { type WebhookRouteDeps, webhookRoutes } from './routes/webhooks.ts';
+import { serveWebApp } from './web.ts';
 
 export interface HealthReport {
   engine: 'pglite' | 'postgres';
@@ -36,6 +37,8 @@ export interface AppDeps {
   ipLimit?: { limiter: RateLimiter; trustProxy: boolean };
   /** Check every JSON answer against its documented schema (tests). */
   checkResponses?: boolean;
+  /** The built web app (default: apps/web/dist). */
+  webDist?: string | null;
   accounts: AccountRouteDeps;
   /** Where `Idempotency-Key` responses of money POSTs are kept. */
   idempotency: IdempotencyKeys;
@@ -110,6 +113,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     }),
   );
   serveDocument(app, deps.version);
+  serveWebApp(app, deps.webDist ?? undefined);
 
   app.notFound((c) =>
     problem('not-found', 'No such resource', 404, {

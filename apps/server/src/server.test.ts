@@ -48,14 +48,14 @@ describe('server on the embedded database', () => {
   it('answers an unknown path with problem+json and a stable type', async () => {
     const server = await startServer(config({ JETON_DATA_DIR: 'memory' }), silent);
     try {
-      const res = await fetch(`${server.url}/nowhere?x=1`);
+      const res = await fetch(`${server.url}/v1/nowhere?x=1`);
       expect(res.status).toBe(404);
       expect(res.headers.get('content-type')).toBe('application/problem+json');
       expect(await res.json()).toEqual({
         type: '/problems/not-found',
         title: 'No such resource',
         status: 404,
-        detail: 'Nothing answers GET /nowhere.',
+        detail: 'Nothing answers GET /v1/nowhere.',
       });
     } finally {
       await server.close();

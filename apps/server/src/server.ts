@@ -246,6 +246,7 @@ export async function startServer(
         logger,
       },
       checkResponses: config.checkResponses,
+      webDist: config.webDist,
       ipLimit: {
         limiter: new RateLimiter(config.rateLimits.perIpPerMinute),
         trustProxy: config.rateLimits.trustProxy,

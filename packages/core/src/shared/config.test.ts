@@ -22,6 +22,7 @@ describe('loadConfig', () => {
         s3: null,
         uploadMaxBytes: 100 * 1024 * 1024,
         checkResponses: false,
+        webDist: null,
         accounts: { welcomeCredits: 200, sessionDays: 30 },
         webhooksAllowPrivate: false,
         rateLimits: { perIpPerMinute: 12_000, perKeyPerMinute: 6_000, trustProxy: false },

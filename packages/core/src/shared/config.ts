@@ -49,6 +49,7 @@ const schema = z
     JETON_RATE_PER_KEY: z.coerce.number().int().min(0).max(10_000_000).default(6_000),
     JETON_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
     JETON_CHECK_RESPONSES: z.enum(['true', 'false']).default('false'),
+    JETON_WEB_DIST: z.string().min(1).optional(),
     JETON_WEBHOOKS_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
     JETON_WELCOME_CREDITS: z.coerce.number().int().min(0).max(1_000_000).default(200),
     JETON_SESSION_DAYS: z.coerce.number().int().min(1).max(365).default(30),
@@ -101,6 +102,8 @@ export type Config = {
   uploadMaxBytes: number;
   /** Check every JSON answer against its OpenAPI schema (a mismatch is a 500): for tests. */
   checkResponses: boolean;
+  /** The built web app to serve (default: apps/web/dist). */
+  webDist: string | null;
   /** Let webhook endpoints reach loopback and private addresses (tests, local development). */
   webhooksAllowPrivate: boolean;
   accounts: {
@@ -164,6 +167,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         : null,
       uploadMaxBytes: e.JETON_UPLOAD_MAX_MB * 1024 * 1024,
       checkResponses: e.JETON_CHECK_RESPONSES === 'true',
+      webDist: e.JETON_WEB_DIST ?? null,
       webhooksAllowPrivate: e.JETON_WEBHOOKS_ALLOW_PRIVATE === 'true',
       accounts: { welcomeCredits: e.JETON_WELCOME_CREDITS, sessionDays: e.JETON_SESSION_DAYS },
       rateLimits: {
