@@ -111,7 +111,14 @@ export async function runLocally(
         name: f.name,
         mediaType: f.mediaType,
         size: bytes.byteLength,
-        open: async () => new Blob([bytes as Uint8Array<ArrayBuffer>]).stream(),
+        // A stream made by hand rather than Blob#stream(): see the note on artifacts below.
+        open: async () =>
+          new ReadableStream<Uint8Array>({
+            start(controller) {
+              controller.enqueue(bytes);
+              controller.close();
+            },
+          }),
       });
     }
     input[f.field] = [...((input[f.field] as string[] | undefined) ?? []), id];
@@ -159,7 +166,14 @@ export async function runLocally(
         if (size > maxBytes) throw new AgentFailure('agent_error', artifactTooLarge(name, maxBytes));
         if (!options.discardArtifactBytes) parts.push(chunk);
       }
-      const bytes = new Uint8Array(await new Blob(parts as Uint8Array<ArrayBuffer>[]).arrayBuffer());
+      // Joined by hand: Blob.arrayBuffer() from inside a sandbox callback can abort Node 20 (an
+      // async-id assertion when async hooks are on), and a copy into one buffer is all that is needed.
+      const bytes = new Uint8Array(options.discardArtifactBytes ? 0 : size);
+      let at = 0;
+      for (const part of parts) {
+        bytes.set(part, at);
+        at += part.byteLength;
+      }
       const sha256 = hash.digest('hex');
       result.artifacts.set(name, {
         name,

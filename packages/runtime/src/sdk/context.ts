@@ -53,7 +53,23 @@ function toBytes(chunk: unknown): Uint8Array {
 }
 
 function agentFile(file: AgentContext['files'][string][number]): AgentFile {
-  const bytes = async () => new Uint8Array(await new Response(await file.open()).arrayBuffer());
+  // Read by hand rather than Response#arrayBuffer(), which can abort Node 20 when called from a
+  // sandbox callback with async hooks on (see run-locally.ts).
+  const bytes = async () => {
+    const parts: Uint8Array[] = [];
+    let size = 0;
+    for await (const chunk of await file.open()) {
+      parts.push(chunk);
+      size += chunk.byteLength;
+    }
+    const all = new Uint8Array(size);
+    let at = 0;
+    for (const part of parts) {
+      all.set(part, at);
+      at += part.byteLength;
+    }
+    return all;
+  };
   return {
     id: file.id,
     name: file.name,
