@@ -15,6 +15,7 @@ import { fileRoutes } from './routes/files.ts';
 import { MAX_JSON_BYTES } from './routes/json-body.ts';
 import { publishingRoutes } from './routes/publishing.ts';
 import { type RunRouteDeps, runRoutes } from './routes/runs.ts';
+import { studioRoutes } from './routes/studio.ts';
 import { type WalletRouteDeps, walletRoutes } from './routes/wallet.ts';
 import { type WebhookRouteDeps, webhookRoutes } from './routes/webhooks.ts';
 import { serveWebApp } from './web.ts';
@@ -54,7 +55,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   const endpoints: EndpointDeps = {
     auth: deps.runs.auth,
     ...(deps.checkResponses ? { checkResponses: true } : {}),
-    idempotency: storedIdempotency(deps.idempotency),
+    idempotency: storedIdempotency(deps.idempotency, deps.logger),
   };
 
   app.get('/health', async (c) => {
@@ -99,6 +100,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   app.route('/', accountRoutes(deps.accounts, endpoints));
   app.route('/', catalogRoutes(deps.catalog, endpoints, deps.availability));
   app.route('/', publishingRoutes(deps.catalog, deps.runs.engine, endpoints));
+  app.route('/', studioRoutes(deps.catalog, deps.accounts.ledger.commissionBps, endpoints));
   app.route('/', runRoutes(deps.runs, endpoints));
   app.route('/', fileRoutes(deps.runs.engine, endpoints));
   if (deps.wallet) app.route('/', walletRoutes(deps.wallet, endpoints));
@@ -110,6 +112,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
       catalog: deps.catalog,
       availability: deps.availability,
       version: deps.version,
+      ...(deps.accounts.publicUrl ? { publicUrl: deps.accounts.publicUrl } : {}),
     }),
   );
   serveDocument(app, deps.version);

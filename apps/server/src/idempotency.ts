@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { IdempotencyKeys } from '@jeton/db';
 import type { MiddlewareHandler } from 'hono';
+import type { Logger } from 'pino';
 import type { AuthEnv } from './auth.ts';
+import { IDEMPOTENCY_KEY } from './openapi/endpoint.ts';
 import { problem } from './problem.ts';
 
 /** Headers of the first response that a replay repeats (the rest describe the transport). */
@@ -14,10 +16,16 @@ const KEPT_HEADERS = ['content-type', 'location'];
  * not stored: that key may be used again. Runs do not use this: the engine takes their key in the
  * submission's own transaction.
  */
-export function storedIdempotency(keys: IdempotencyKeys): MiddlewareHandler<AuthEnv> {
+export function storedIdempotency(keys: IdempotencyKeys, logger?: Logger): MiddlewareHandler<AuthEnv> {
   return async (c, next) => {
     const key = c.req.header('idempotency-key');
     if (key === undefined) return next();
+    // Checked before anything is stored under it.
+    if (!IDEMPOTENCY_KEY.test(key)) {
+      return problem('invalid-request', 'The request is not valid', 400, {
+        issues: [{ path: 'Idempotency-Key', message: '1-200 printable ASCII characters' }],
+      });
+    }
     const userId = c.get('actor').id;
     const body = await c.req.text();
     const fingerprint = createHash('sha256')
@@ -58,6 +66,12 @@ export function storedIdempotency(keys: IdempotencyKeys): MiddlewareHandler<Auth
       const value = res.headers.get(name);
       if (value !== null) headers[name] = value;
     }
-    await keys.complete(userId, key, { status: res.status, body: await res.clone().text(), headers });
+    try {
+      await keys.complete(userId, key, { status: res.status, body: await res.clone().text(), headers });
+    } catch (error) {
+      // The work is done and its answer stands. The key stays claimed and unanswered: a retry under it
+      // is told it is in progress, never allowed to move the money a second time.
+      logger?.error({ err: error, userId }, 'idempotency: could not store the answer');
+    }
   };
 }

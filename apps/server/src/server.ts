@@ -153,7 +153,9 @@ export async function startServer(
   const users = new Users(database.db);
   const sessions = new Sessions(database.db, config.accounts.sessionDays * 86_400_000);
   const idempotency = new IdempotencyKeys(database.db);
-  const webhooks = new Webhooks(database.db);
+  const webhooks = new Webhooks(database.db, {
+    onDropped: (dropped) => logger.warn(dropped, 'webhook event dropped: the endpoint has too many pending'),
+  });
   // Webhook deliveries go out from worker processes (on the embedded database, from this one).
   const dispatcher = worker
     ? new WebhookDispatcher({
@@ -182,6 +184,15 @@ export async function startServer(
         await idempotency.deleteOlderThan(new Date(Date.now() - 86_400_000));
       },
       'session and idempotency-key expiry',
+    );
+    every(
+      3600,
+      async () => {
+        // Ended webhook deliveries are kept 30 days (RETENTION_DAYS), and 20 attempts per delivery.
+        const r = await webhooks.deleteOlderThan(new Date(Date.now() - 30 * 86_400_000));
+        if (r.deliveries + r.attempts > 0) logger.info(r, 'webhook deliveries pruned');
+      },
+      'webhook retention sweep',
     );
     every(
       config.holdSweepSeconds,
@@ -221,6 +232,12 @@ export async function startServer(
         welcomeCredits: config.accounts.welcomeCredits,
         sessionDays: config.accounts.sessionDays,
         onKeyRevoked: (keyId) => auth.forgetKey(keyId),
+        passwordAttempts: {
+          perEmail: new RateLimiter(config.accounts.signInPerEmail),
+          perAddress: new RateLimiter(config.accounts.signInPerAddress),
+          trustProxy: config.rateLimits.trustProxy,
+        },
+        ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
         logger,
       },
       idempotency,

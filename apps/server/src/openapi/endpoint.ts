@@ -67,6 +67,7 @@ const COMMON_PROBLEMS: Record<number, string> = {
   404: 'No such resource (or not yours)',
   409: 'Conflicts with the current state',
   413: 'The body is too large',
+  415: 'The body is not JSON (`content-type: application/json`)',
   422: 'The body is not valid: every issue with its JSON path',
   429: 'Too many requests: retry after `Retry-After` seconds',
 };
@@ -140,6 +141,7 @@ function describe(spec: EndpointSpec<Schema | undefined, Schema | undefined>) {
   const problems = new Set([
     400,
     413,
+    ...(spec.body ? [415] : []),
     422,
     429,
     ...(spec.auth === 'public' ? [] : [401, 403]),

@@ -121,6 +121,35 @@ describe('accounts over HTTP', () => {
     expect(b.cookie()).toBe('');
   });
 
+  it('takes JSON only, so that no other site’s form can sign anyone in', async () => {
+    const { email } = await signUp();
+    // What <form enctype="text/plain"> on another site would send.
+    const res = await fetch(`${url}/v1/auth/sign-in`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', origin: 'https://evil.example' },
+      body: `{"email":"${email}","password":"correct horse battery"}`,
+    });
+    expect(res.status).toBe(415);
+    expect(res.headers.get('set-cookie')).toBeNull();
+  });
+
+  it('limits password attempts per account, whatever the password', async () => {
+    const { email } = await signUp();
+    const attempt = (password: string) =>
+      fetch(`${url}/v1/auth/sign-in`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password }),
+      });
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) statuses.push((await attempt(`guess number ${i}`)).status);
+    expect(statuses).toEqual(Array(10).fill(401));
+    const limited = await attempt('correct horse battery');
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(limited.headers.get('set-cookie')).toBeNull();
+  });
+
   it('signs out everywhere at once', async () => {
     const { b } = await signUp();
     const stolen = b.cookie();

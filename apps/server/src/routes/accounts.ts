@@ -1,6 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Catalog, Ledger, Logger } from '@jeton/core';
-import { type ApiKeys, SCOPES, type Sessions, type User, type Users } from '@jeton/db';
+import { type ApiKeys, normalizeEmail, SCOPES, type Sessions, type User, type Users } from '@jeton/db';
 import type { Context } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
@@ -10,6 +10,7 @@ import { SESSION_COOKIE } from '../openapi/document.ts';
 import { type EndpointDeps, endpoint } from '../openapi/endpoint.ts';
 import { isoTime } from '../openapi/schemas.ts';
 import { problem } from '../problem.ts';
+import { clientAddress, type RateLimiter, rateLimited } from '../rate-limit.ts';
 import { catalogProblem } from './catalog-problems.ts';
 
 export interface AccountRouteDeps {
@@ -22,6 +23,13 @@ export interface AccountRouteDeps {
   sessionDays: number;
   /** Called when a key is revoked, so this process stops accepting it at once. */
   onKeyRevoked?: (keyId: string) => void;
+  /**
+   * Password attempts a minute per email (sign-in) and per client address (sign-in and sign-up):
+   * guessing one account's password, or keeping the hashing busy, is slow work.
+   */
+  passwordAttempts: { perEmail: RateLimiter; perAddress: RateLimiter; trustProxy: boolean };
+  /** Session cookies are `Secure` when the public URL is https (or a trusted proxy says so). */
+  publicUrl?: string;
   logger?: Logger;
 }
 
@@ -87,12 +95,31 @@ const userJson = (u: User) => ({
 export function accountRoutes(d: AccountRouteDeps, deps: EndpointDeps): OpenAPIHono<AuthEnv> {
   const app = new OpenAPIHono<AuthEnv>();
 
+  const secure = (c: Context<AuthEnv>) =>
+    d.publicUrl?.startsWith('https:') ||
+    new URL(c.req.url).protocol === 'https:' ||
+    (d.passwordAttempts.trustProxy && c.req.header('x-forwarded-proto') === 'https');
+  /** A password attempt is allowed, or the 429 that refuses it. */
+  const attempt = (c: Context<AuthEnv>, email?: string): Response | null => {
+    const { perEmail, perAddress, trustProxy } = d.passwordAttempts;
+    const byAddress = perAddress.take(clientAddress(c, trustProxy));
+    if (byAddress > 0) return rateLimited(byAddress, 'Too many sign-in attempts from this address');
+    const byEmail = email ? perEmail.take(normalizeEmail(email)) : 0;
+    if (byEmail > 0) return rateLimited(byEmail, 'Too many sign-in attempts for this account');
+    return null;
+  };
+  const busy = () => {
+    const res = problem('busy', 'Too many sign-ins at once', 503, { detail: 'Try again in a second.' });
+    res.headers.set('retry-after', '1');
+    return res;
+  };
+
   const startSession = async (c: Context<AuthEnv>, user: User) => {
     const { token, expiresAt } = await d.sessions.create(user.id);
     setCookie(c, SESSION_COOKIE, token, {
       httpOnly: true,
       sameSite: 'Lax',
-      secure: new URL(c.req.url).protocol === 'https:',
+      secure: secure(c),
       path: '/',
       expires: expiresAt,
     });
@@ -111,10 +138,13 @@ export function accountRoutes(d: AccountRouteDeps, deps: EndpointDeps): OpenAPIH
       auth: 'public',
       body: signUpBody,
       responses: { 201: { description: 'The new user, signed in', schema: userSchema } },
-      problems: [409],
+      problems: [409, 503],
     },
     async (c, { body }) => {
+      const refused = attempt(c);
+      if (refused) return refused;
       const created = await d.users.create(body);
+      if (!created.ok && created.error === 'busy') return busy();
       if (!created.ok) {
         return problem('email-taken', 'An account with this email exists', 409, {
           detail: 'Sign in instead, or use another email.',
@@ -138,10 +168,13 @@ export function accountRoutes(d: AccountRouteDeps, deps: EndpointDeps): OpenAPIH
       auth: 'public',
       body: signInBody,
       responses: { 200: { description: 'The user, signed in', schema: userSchema } },
-      problems: [401],
+      problems: [401, 503],
     },
     async (c, { body }) => {
+      const refused = attempt(c, body.email);
+      if (refused) return refused;
       const user = await d.users.authenticate(body.email, body.password);
+      if (user === 'busy') return busy();
       if (!user) {
         return problem('invalid-credentials', 'Wrong email or password', 401, {
           detail: 'Check both and try again.',

@@ -70,8 +70,10 @@ export function creatorRoutes(
       path: '/v1/creator/payout-account',
       operationId: 'creator.setPayoutAccount',
       summary: 'Where my payouts go',
+      description:
+        'Signed-in people only, never an API key: whoever can change this can send every future payout elsewhere.',
       tag: TAG,
-      auth: 'wallet:write',
+      auth: 'session',
       body: accountBody,
       responses: { 200: { description: 'The payout account', schema: accountSchema } },
     },
@@ -119,9 +121,7 @@ export function creatorRoutes(
         body.credits === undefined ? undefined : BigInt(body.credits),
       );
       if (r.ok) {
-        return c.json(payoutJson(r.value), r.value.status === 'paid' ? 201 : 202, {
-          location: `/v1/creator/payouts/${r.value.id}`,
-        });
+        return c.json(payoutJson(r.value), r.value.status === 'paid' ? 201 : 202);
       }
       const e = r.error;
       switch (e.type) {

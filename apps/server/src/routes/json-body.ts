@@ -13,6 +13,17 @@ export async function parseJsonBody<T extends z.ZodType>(
   c: Context,
   schema: T,
 ): Promise<{ ok: true; value: z.output<T> } | { ok: false; response: Response }> {
+  // JSON only: a browser sends that cross-site only after a CORS preflight this server never answers,
+  // so no other site's form (text/plain, urlencoded) can sign someone in or change anything.
+  const mediaType = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (!/^application\/([\w.-]+\+)?json$/.test(mediaType)) {
+    return {
+      ok: false,
+      response: problem('unsupported-media-type', 'The body must be JSON', 415, {
+        detail: 'Send the body with "content-type: application/json".',
+      }),
+    };
+  }
   const declared = Number(c.req.header('content-length') ?? '0');
   if (declared > MAX_JSON_BYTES) return { ok: false, response: tooLarge() };
   const text = await c.req.text();

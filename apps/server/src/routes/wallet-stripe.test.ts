@@ -174,8 +174,25 @@ describe.each(testEngines())('wallet API with Stripe on %s', (engine) => {
   });
 
   it('pays a creator with a Connect transfer; a refused transfer gives the earnings back and records the failure', async () => {
-    const creator = 'usr_stripecreator';
+    // A signed-up creator: where payouts go is set from a session, never with a key.
+    const signUp = await fetch(`${t.server.url}/v1/auth/sign-up`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        email: `creator-${engine}@example.com`,
+        password: 'a long enough password',
+        name: 'C',
+      }),
+    });
+    const cookie = signUp.headers.get('set-cookie')!.split(';')[0]!;
+    const creator = ((await signUp.json()) as { id: string }).id;
     const k = (await t.server.keys.create(creator, 'c')).key;
+    const withSession = (json: unknown) =>
+      fetch(`${t.server.url}/v1/creator/payout-account`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', cookie },
+        body: JSON.stringify(json),
+      });
     await earn(t.server.ledger, creator, 'usr_stripefan', 5000n, 'stripe1'); // 4000 withdrawable
     const payout = (credits: number) =>
       t.api('/v1/creator/payouts', { method: 'POST', key: k, json: { credits } });
@@ -184,17 +201,16 @@ describe.each(testEngines())('wallet API with Stripe on %s', (engine) => {
     const noAccount = await payout(1000);
     expect(noAccount.status).toBe(409);
     expect(await noAccount.json()).toMatchObject({ type: '/problems/payout-account-missing' });
-    const badAccount = await t.api('/v1/creator/payout-account', {
+    const withKey = await t.api('/v1/creator/payout-account', {
       method: 'PUT',
       key: k,
-      json: { accountRef: 'bank-123' },
+      json: { accountRef: 'acct_1Thief' },
     });
+    expect(withKey.status).toBe(403);
+    expect(await withKey.json()).toMatchObject({ type: '/problems/session-required' });
+    const badAccount = await withSession({ accountRef: 'bank-123' });
     expect(badAccount.status).toBe(422);
-    const set = await t.api('/v1/creator/payout-account', {
-      method: 'PUT',
-      key: k,
-      json: { accountRef: 'acct_1Creator' },
-    });
+    const set = await withSession({ accountRef: 'acct_1Creator' });
     expect(await set.json()).toEqual({
       object: 'payout_account',
       provider: 'stripe',

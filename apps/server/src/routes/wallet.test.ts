@@ -124,6 +124,17 @@ describe.each(testEngines())('wallet API with the dev provider on %s', (engine) 
     expect(((await again.json()) as { id: string }).id).toBe(first.id);
     expect((await send(900)).status).toBe(409);
     expect((await t.server.ledger.balance('usr_idem'))?.paid.posted).toBe(800n);
+    // A key no client could mean (too long, or not printable) is refused before anything is stored.
+    for (const bad of ['x'.repeat(6000), 'a b']) {
+      const res = await t.api('/v1/wallet/top-ups', {
+        method: 'POST',
+        key: k,
+        json: { credits: 800 },
+        headers: { 'idempotency-key': bad },
+      });
+      expect(res.status).toBe(400);
+    }
+    expect((await t.server.ledger.balance('usr_idem'))?.paid.posted).toBe(800n);
   });
 
   it('pays a creator out through the provider, refusing below the minimum, and records each payout', async () => {

@@ -121,7 +121,7 @@ export function walletRoutes(d: WalletRouteDeps, deps: EndpointDeps): OpenAPIHon
         });
       }
       const { topUp, url } = r.value;
-      return c.json({ ...topUpJson(topUp), url }, 201, { location: `/v1/wallet/top-ups/${topUp.id}` });
+      return c.json({ ...topUpJson(topUp), url }, 201);
     },
   );
 

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { type Actor, loadConfig } from '@jeton/core';
+import { MAX_PENDING_PER_ENDPOINT } from '@jeton/db';
 import {
   agentManifest,
   createTestDatabase,
@@ -13,6 +14,7 @@ import {
   testEngines,
   testExecutor,
 } from '@jeton/db/testing';
+import { sql } from 'drizzle-orm';
 import { pino } from 'pino';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -163,7 +165,8 @@ describe.each(testEngines())('webhooks API on %s', (engine) => {
     const tampered = got!.body.replace('"charged":10', '"charged":0');
     expect(tampered).not.toBe(got!.body);
     expect(() => new Webhook(e.secret).verify(tampered, got!.headers)).toThrow();
-    const [d] = await deliveries(e.id);
+    // The answer is recorded just after the receiver has it: wait for that.
+    const d = await settled(e.id, got!.headers['webhook-id']!, 1);
     expect(d).toMatchObject({ id: got!.headers['webhook-id'], status: 'succeeded', lastStatusCode: 200 });
   });
 
@@ -194,6 +197,51 @@ describe.each(testEngines())('webhooks API on %s', (engine) => {
     );
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ type: '/problems/webhook-delivery-not-found' });
+  });
+
+  it('refuses test sends once 1,000 deliveries are pending for the endpoint (429 problem+json)', async () => {
+    const e = await create('/backlogged', ['payout.paid']);
+    // A receiver that never answers leaves its deliveries pending: here, 1,000 due in an hour.
+    await server.database.db.execute(sql`
+      insert into webhook_deliveries (id, endpoint_id, user_id, event_type, payload, status, next_attempt_at, created_at)
+      select jeton_new_id('msg', now()), ${e.id}, ${buyerId}, 'webhook.test', '{}'::jsonb, 'pending',
+             now() + interval '1 hour', now()
+        from generate_series(1, ${MAX_PENDING_PER_ENDPOINT})`);
+    const refused = await post(`/v1/webhook-endpoints/${e.id}/test`);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(refused.headers.get('retry-after')).toBe('60');
+    expect(await refused.json()).toMatchObject({ type: '/problems/webhook-backlog-full', status: 429 });
+    const [{ n }] = (
+      (await server.database.db.execute(
+        sql`select count(*)::int as n from webhook_deliveries where endpoint_id = ${e.id}`,
+      )) as unknown as { rows: { n: number }[] }
+    ).rows as [{ n: number }];
+    expect(n).toBe(MAX_PENDING_PER_ENDPOINT);
+    expect((await api(`/v1/webhook-endpoints/${e.id}`, { method: 'DELETE' })).status).toBe(204);
+  });
+
+  it('refuses to resend (or test) to a disabled endpoint (409), and resends once it is enabled', async () => {
+    const e = await create('/disabled', ['run.failed']);
+    const test = await post(`/v1/webhook-endpoints/${e.id}/test`);
+    const { id } = (await test.json()) as { id: string };
+    await rx.requests('/disabled', 1);
+    await settled(e.id, id, 1);
+    const patch = (enabled: boolean) =>
+      api(`/v1/webhook-endpoints/${e.id}`, { method: 'PATCH', body: JSON.stringify({ enabled }) });
+    expect((await patch(false)).status).toBe(200);
+    const resend = await post(`/v1/webhook-endpoints/${e.id}/deliveries/${id}/resend`);
+    expect(resend.status).toBe(409);
+    expect(resend.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await resend.json()).toMatchObject({ type: '/problems/webhook-endpoint-disabled' });
+    const again = await post(`/v1/webhook-endpoints/${e.id}/test`);
+    expect(again.status).toBe(409);
+    expect((await deliveries(e.id)).map((d) => [d.id, d.status])).toEqual([[id, 'succeeded']]);
+
+    expect((await patch(true)).status).toBe(200);
+    expect((await post(`/v1/webhook-endpoints/${e.id}/deliveries/${id}/resend`)).status).toBe(202);
+    await rx.requests('/disabled', 2);
+    expect((await api(`/v1/webhook-endpoints/${e.id}`, { method: 'DELETE' })).status).toBe(204);
   });
 
   it('signs with the new secret once it is rotated', async () => {

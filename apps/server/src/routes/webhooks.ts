@@ -134,6 +134,10 @@ function deliveryJson(d: WebhookDelivery) {
 
 const noEndpoint = () => problem('webhook-endpoint-not-found', 'No such webhook endpoint', 404);
 const noDelivery = () => problem('webhook-delivery-not-found', 'No such delivery', 404);
+const endpointDisabled = () =>
+  problem('webhook-endpoint-disabled', 'This webhook endpoint is disabled', 409, {
+    detail: 'Nothing is sent to a disabled endpoint; enable it first (PATCH enabled: true).',
+  });
 const badCursor = () =>
   problem('invalid-cursor', 'The cursor is not valid', 400, {
     detail: 'Pass back a nextCursor you were given.',
@@ -344,6 +348,7 @@ export function webhookRoutes(d: WebhookRouteDeps, deps: EndpointDeps): OpenAPIH
       const r = await webhooks.deliveries.resend(c.get('actor').id, params.id!, params.deliveryId!);
       if (r.ok) return c.json(deliveryJson(r.value), 202);
       if (r.error.type === 'not_found') return noDelivery();
+      if (r.error.type === 'endpoint_disabled') return endpointDisabled();
       return problem('webhook-delivery-pending', 'This delivery is still being retried', 409, {
         detail: `Its next attempt is at ${r.error.nextAttemptAt.toISOString()}.`,
       });
@@ -362,12 +367,21 @@ export function webhookRoutes(d: WebhookRouteDeps, deps: EndpointDeps): OpenAPIH
       tag: TAG,
       auth: 'webhooks:write',
       responses: { 202: { description: 'The delivery, pending', schema: deliverySchema } },
-      problems: [404],
+      problems: [404, 409],
     },
     async (c, { params }) => {
       const user = c.get('actor').id;
-      const id = await webhooks.sendTest(user, params.id!);
-      const delivery = id ? await webhooks.deliveries.get(user, params.id!, id) : null;
+      const sent = await webhooks.sendTest(user, params.id!);
+      if (!sent.ok) {
+        if (sent.error.type === 'not_found') return noEndpoint();
+        if (sent.error.type === 'endpoint_disabled') return endpointDisabled();
+        const res = problem('webhook-backlog-full', 'Too many deliveries waiting for this endpoint', 429, {
+          detail: `${sent.error.maxPending} deliveries to this endpoint are still pending; test again once they are delivered or have failed.`,
+        });
+        res.headers.set('retry-after', '60');
+        return res;
+      }
+      const delivery = await webhooks.deliveries.get(user, params.id!, sent.value);
       return delivery ? c.json(deliveryJson(delivery), 202) : noEndpoint();
     },
   );

@@ -37,6 +37,7 @@ describe('webhook attempts over HTTP', () => {
 
   const delivery = (path: string): ClaimedDelivery => ({
     id: 'msg_01test0000000000000000000',
+    endpointId: 'whe_01test0000000000000000000',
     attempt: 1,
     maxAttempts: null,
     eventType: 'webhook.test',

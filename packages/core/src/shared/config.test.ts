@@ -23,7 +23,8 @@ describe('loadConfig', () => {
         uploadMaxBytes: 100 * 1024 * 1024,
         checkResponses: false,
         webDist: null,
-        accounts: { welcomeCredits: 200, sessionDays: 30 },
+        accounts: { welcomeCredits: 200, sessionDays: 30, signInPerEmail: 10, signInPerAddress: 60 },
+        publicUrl: null,
         webhooksAllowPrivate: false,
         rateLimits: { perIpPerMinute: 12_000, perKeyPerMinute: 6_000, trustProxy: false },
         runs: {

@@ -53,6 +53,9 @@ const schema = z
     JETON_WEBHOOKS_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
     JETON_WELCOME_CREDITS: z.coerce.number().int().min(0).max(1_000_000).default(200),
     JETON_SESSION_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+    JETON_SIGNIN_PER_EMAIL: z.coerce.number().int().min(0).max(100_000).default(10),
+    JETON_SIGNIN_PER_ADDRESS: z.coerce.number().int().min(0).max(100_000).default(60),
+    JETON_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
     JETON_S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
     JETON_S3_BUCKET: z
       .string()
@@ -110,7 +113,12 @@ export type Config = {
     /** Credits every new user gets at sign-up, to try agents at once. */
     welcomeCredits: number;
     sessionDays: number;
+    /** Password attempts a minute: per email (sign-in), per client address (sign-in and sign-up). */
+    signInPerEmail: number;
+    signInPerAddress: number;
   };
+  /** Where people reach this server (cookies are `Secure` on https; links in MCP answers). */
+  publicUrl: string | null;
   /** Requests a minute, per process: 0 is no limit. */
   rateLimits: {
     perIpPerMinute: number;
@@ -169,7 +177,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       checkResponses: e.JETON_CHECK_RESPONSES === 'true',
       webDist: e.JETON_WEB_DIST ?? null,
       webhooksAllowPrivate: e.JETON_WEBHOOKS_ALLOW_PRIVATE === 'true',
-      accounts: { welcomeCredits: e.JETON_WELCOME_CREDITS, sessionDays: e.JETON_SESSION_DAYS },
+      accounts: {
+        welcomeCredits: e.JETON_WELCOME_CREDITS,
+        sessionDays: e.JETON_SESSION_DAYS,
+        signInPerEmail: e.JETON_SIGNIN_PER_EMAIL,
+        signInPerAddress: e.JETON_SIGNIN_PER_ADDRESS,
+      },
+      publicUrl: e.JETON_PUBLIC_URL?.replace(/\/+$/, '') ?? null,
       rateLimits: {
         perIpPerMinute: e.JETON_RATE_PER_IP,
         perKeyPerMinute: e.JETON_RATE_PER_KEY,

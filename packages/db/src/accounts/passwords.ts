@@ -18,18 +18,47 @@ function derive(password: string, salt: Buffer, n: number, r: number, p: number)
   );
 }
 
-export async function hashPassword(password: string): Promise<string> {
-  const salt = randomBytes(16);
-  const key = await derive(password, salt, N, R, P);
-  return ['scrypt', N, R, P, salt.toString('base64url'), key.toString('base64url')].join('$');
+/**
+ * Hashing is slow on purpose, and it runs on libuv's small thread pool, which file reads and DNS
+ * lookups share: at most this many at once, and at most QUEUE waiting. Past that a caller is told
+ * the server is busy rather than let a flood of sign-ins stall every upload and download.
+ */
+const CONCURRENT = 2;
+const QUEUE = 32;
+let running = 0;
+const waiting: (() => void)[] = [];
+
+/** Runs `work` in a hashing slot, or answers `busy` at once when too many are already waiting. */
+async function inSlot<T>(work: () => Promise<T>): Promise<T | 'busy'> {
+  if (running >= CONCURRENT) {
+    if (waiting.length >= QUEUE) return 'busy';
+    await new Promise<void>((resolve) => waiting.push(resolve));
+  } else running++;
+  try {
+    return await work();
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  }
 }
 
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [kind, n, r, p, salt, hash] = stored.split('$');
-  if (kind !== 'scrypt' || !salt || !hash) return false;
-  const expected = Buffer.from(hash, 'base64url');
-  const key = await derive(password, Buffer.from(salt, 'base64url'), Number(n), Number(r), Number(p));
-  return key.length === expected.length && timingSafeEqual(key, expected);
+export function hashPassword(password: string): Promise<string | 'busy'> {
+  return inSlot(async () => {
+    const salt = randomBytes(16);
+    const key = await derive(password, salt, N, R, P);
+    return ['scrypt', N, R, P, salt.toString('base64url'), key.toString('base64url')].join('$');
+  });
+}
+
+export function verifyPassword(password: string, stored: string): Promise<boolean | 'busy'> {
+  return inSlot(async () => {
+    const [kind, n, r, p, salt, hash] = stored.split('$');
+    if (kind !== 'scrypt' || !salt || !hash) return false;
+    const expected = Buffer.from(hash, 'base64url');
+    const key = await derive(password, Buffer.from(salt, 'base64url'), Number(n), Number(r), Number(p));
+    return key.length === expected.length && timingSafeEqual(key, expected);
+  });
 }
 
 /** A hash of nothing anyone knows: checked when the email is unknown, so both answers take as long. */

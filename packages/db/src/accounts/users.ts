@@ -36,8 +36,9 @@ export class Users {
   async create(
     input: { email: string; name: string; password: string },
     now: Date = new Date(),
-  ): Promise<{ ok: true; user: User } | { ok: false; error: 'email_taken' }> {
+  ): Promise<{ ok: true; user: User } | { ok: false; error: 'email_taken' | 'busy' }> {
     const passwordHash = await hashPassword(input.password);
+    if (passwordHash === 'busy') return { ok: false, error: 'busy' };
     const rows = await this.db
       .insert(users)
       .values({
@@ -53,13 +54,17 @@ export class Users {
     return rows[0] ? { ok: true, user: rows[0] as User } : { ok: false, error: 'email_taken' };
   }
 
-  /** The user whose email and password these are, or null; as slow for an unknown email as for a wrong password. */
-  async authenticate(email: string, password: string): Promise<User | null> {
+  /**
+   * The user whose email and password these are, or null; as slow for an unknown email as for a wrong
+   * password; `busy` when too many passwords are being checked at once.
+   */
+  async authenticate(email: string, password: string): Promise<User | null | 'busy'> {
     const [row] = await this.db
       .select({ ...columns, passwordHash: users.passwordHash })
       .from(users)
       .where(eq(users.email, normalizeEmail(email)));
     const valid = await verifyPassword(password, row?.passwordHash ?? DECOY_HASH);
+    if (valid === 'busy') return 'busy';
     if (!row || !valid) return null;
     const { passwordHash: _, ...user } = row;
     return user as User;

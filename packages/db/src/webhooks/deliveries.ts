@@ -36,6 +36,7 @@ export interface WebhookDelivery {
 /** A claimed delivery: what one attempt needs. The endpoint's URL and secret are read at claim time. */
 export interface ClaimedDelivery {
   id: string;
+  endpointId: string;
   /** This attempt's number (1 for the first). */
   attempt: number;
   /** Null: as many as the dispatcher's schedule allows. */
@@ -52,6 +53,14 @@ export interface AttemptOutcome {
   response: string | null;
   error: string | null;
   durationMs: number;
+}
+
+/** Claim fairness: how many attempts per endpoint the caller may still start, and what it has in flight. */
+export interface ClaimFairness {
+  /** At most this many attempts in flight to one endpoint, `busy` included (default: no limit). */
+  perEndpoint?: number;
+  /** The caller's attempts in flight, by endpoint id. */
+  busy?: ReadonlyMap<string, number>;
 }
 
 const ATTEMPTS_SHOWN = 20;
@@ -129,20 +138,34 @@ export class WebhookDeliveries {
   /**
    * Sends an ended delivery again, now, once (the same message id and body; signed with the endpoint's
    * current secret). A delivery still pending is already on its way: `pending`, with its next attempt.
+   * A disabled endpoint's deliveries are not resent (`endpoint_disabled`): enable it first. The
+   * endpoint's row is share-locked, so a concurrent disable either waits for this resend (and then
+   * fails the delivery with the others) or is seen by it.
    */
   async resend(
     userId: string,
     endpointId: string,
     id: string,
     now: Date = new Date(),
-  ): Promise<Result<WebhookDelivery, { type: 'not_found' } | { type: 'pending'; nextAttemptAt: Date }>> {
+  ): Promise<
+    Result<
+      WebhookDelivery,
+      { type: 'not_found' } | { type: 'pending'; nextAttemptAt: Date } | { type: 'endpoint_disabled' }
+    >
+  > {
     if (!isId('msg', id)) return err({ type: 'not_found' });
     const mine = and(
       eq(webhookDeliveries.id, id),
       eq(webhookDeliveries.endpointId, endpointId),
       eq(webhookDeliveries.userId, userId),
     );
-    const updated = await this.db.transaction(async (tx) => {
+    const outcome = await this.db.transaction(async (tx) => {
+      const endpoint = rowsOf(
+        await tx.execute(sql`
+          select enabled from webhook_endpoints where id = ${endpointId} and user_id = ${userId} for share`),
+      )[0];
+      if (!endpoint) return 'not_found' as const;
+      if (endpoint.enabled !== true) return 'endpoint_disabled' as const;
       const rows = await tx
         .update(webhookDeliveries)
         .set({
@@ -153,34 +176,69 @@ export class WebhookDeliveries {
         .where(and(mine, ne(webhookDeliveries.status, 'pending')))
         .returning({ id: webhookDeliveries.id });
       if (rows.length > 0) await tx.execute(sql`select pg_notify(${WEBHOOKS_CHANNEL}, '')`);
-      return rows.length > 0;
+      return rows.length > 0 ? ('resent' as const) : ('unchanged' as const);
     });
+    if (outcome === 'not_found') return err({ type: 'not_found' });
     const [row] = await this.#withLog(await this.db.select(columns).from(webhookDeliveries).where(mine));
     if (!row) return err({ type: 'not_found' });
-    if (!updated) return err({ type: 'pending', nextAttemptAt: row.nextAttemptAt! });
+    if (outcome === 'endpoint_disabled') return err({ type: 'endpoint_disabled' });
+    // Still pending when it was asked (it may have ended since: its next attempt was then now).
+    if (outcome === 'unchanged') return err({ type: 'pending', nextAttemptAt: row.nextAttemptAt ?? now });
     return ok(row);
   }
 
   /**
-   * Claims up to `limit` due deliveries for one attempt each, skipping rows another dispatcher is
-   * claiming this instant (`SKIP LOCKED`); the claim holds for `leaseMs`.
+   * Claims up to `limit` due deliveries of enabled endpoints for one attempt each, skipping rows another
+   * dispatcher is claiming this instant (`SKIP LOCKED`); the claim holds for `leaseMs`.
+   *
+   * Fair across endpoints: due deliveries are ranked within their endpoint (oldest first, after the
+   * caller's `busy` attempts) and taken rank by rank, so every endpoint's oldest due delivery comes
+   * before any endpoint's second, and one endpoint's backlog cannot fill a claim while others wait.
+   * Ranks beyond `perEndpoint` are not taken at all.
    */
-  async claim(limit: number, leaseMs: number, now: Date = new Date()): Promise<ClaimedDelivery[]> {
+  async claim(
+    limit: number,
+    leaseMs: number,
+    now: Date = new Date(),
+    fairness: ClaimFairness = {},
+  ): Promise<ClaimedDelivery[]> {
+    const n = Math.max(0, Math.trunc(limit));
+    if (n === 0) return [];
     const until = new Date(now.getTime() + leaseMs);
+    const perEndpoint = Math.max(0, Math.trunc(fairness.perEndpoint ?? Number.MAX_SAFE_INTEGER));
+    const busy = JSON.stringify(Object.fromEntries(fairness.busy ?? []));
+    // The ranking reads every due row without locking (window functions and FOR UPDATE do not mix);
+    // the lock then takes the first `limit` candidates no one else holds, re-checked as still due. The
+    // candidates are a few times `limit`, so that dispatchers claiming at once do not all go for the
+    // same rows.
     const res = await this.db.execute(sql`
-      with due as (
-        select id from webhook_deliveries
-         where status = 'pending' and next_attempt_at <= ${now}
-         order by next_attempt_at
-         limit ${Math.trunc(limit)}
-         for update skip locked)
+      with ranked as (
+        select d.id, d.next_attempt_at,
+               row_number() over (partition by d.endpoint_id order by d.next_attempt_at, d.id)
+                 + coalesce((${busy}::jsonb ->> d.endpoint_id)::bigint, 0) as slot
+          from webhook_deliveries d
+          join webhook_endpoints e on e.id = d.endpoint_id and e.enabled
+         where d.status = 'pending' and d.next_attempt_at <= ${now}),
+      candidates as (
+        select id, slot, next_attempt_at from ranked
+         where slot <= ${perEndpoint}::bigint
+         order by slot, next_attempt_at, id
+         limit ${n * 4}),
+      due as (
+        select d.id from webhook_deliveries d
+          join candidates c on c.id = d.id
+         where d.status = 'pending' and d.next_attempt_at <= ${now}
+         order by c.slot, c.next_attempt_at, c.id
+         limit ${n}
+         for update of d skip locked)
       update webhook_deliveries d
          set attempts = d.attempts + 1, next_attempt_at = ${until}, last_attempt_at = ${now}
         from due, webhook_endpoints e
-       where d.id = due.id and e.id = d.endpoint_id
-      returning d.id, d.attempts, d.max_attempts, d.event_type, d.payload, e.url, e.secret`);
+       where d.id = due.id and e.id = d.endpoint_id and e.enabled
+      returning d.id, d.endpoint_id, d.attempts, d.max_attempts, d.event_type, d.payload, e.url, e.secret`);
     return rowsOf(res).map((r) => ({
       id: String(r.id),
+      endpointId: String(r.endpoint_id),
       attempt: Number(r.attempts),
       maxAttempts: r.max_attempts === null ? null : Number(r.max_attempts),
       eventType: String(r.event_type),

@@ -27,10 +27,23 @@ export interface DispatcherOptions {
   retryDelaysMs?: readonly number[];
   /** Each pause is drawn within ± this fraction of its value, so that retries after an outage spread out. */
   jitter?: number;
-  /** Deliveries claimed (and sent concurrently) at once. */
-  batchSize?: number;
+  /**
+   * Attempts in flight at once, at most (the pool). A slot is refilled as soon as its attempt is
+   * recorded: nothing waits for the slowest attempt of a claim.
+   */
+  concurrency?: number;
+  /**
+   * Attempts in flight to one endpoint at once, at most (in this dispatcher): an endpoint that never
+   * answers holds this many slots, never the pool.
+   */
+  perEndpoint?: number;
   /** How long a claim holds: longer than an attempt's timeout, or a slow attempt could be sent twice. */
   leaseMs?: number;
+  /**
+   * An attempt that has not settled by then is recorded as timed out and frees its slot (the sender
+   * has its own, shorter, timeout; this one guards against a sender that never settles). Under `leaseMs`.
+   */
+  attemptTimeoutMs?: number;
   /** The longest wait without a notification (retries come due without one). */
   pollMs?: number;
   onError?: (error: unknown) => void;
@@ -58,12 +71,17 @@ export function nextStep(
 
 /**
  * Drains the outbox: claims due deliveries (`FOR UPDATE SKIP LOCKED`, so any number of processes can
- * run one), sends each once, and records the answer and what comes next. Woken by `pg_notify` when
- * deliveries are written, and every `pollMs` for retries that come due.
+ * run one), sends each once, and records the answer and what comes next. A pool: up to `concurrency`
+ * attempts in flight, at most `perEndpoint` of them to one endpoint, and a slot that frees is claimed
+ * for again at once; claims take every endpoint's oldest due delivery first. Woken by `pg_notify` when
+ * deliveries are written, by an attempt that ends, and every `pollMs` for retries that come due.
  */
 export class WebhookDispatcher {
   readonly #deliveries: WebhookDeliveries;
   readonly #o: Required<Omit<DispatcherOptions, 'onError'>> & Pick<DispatcherOptions, 'onError'>;
+  /** Attempts in flight, and how many per endpoint. */
+  readonly #attempts = new Set<Promise<void>>();
+  readonly #busy = new Map<string, number>();
   #wake: (() => void) | null = null;
   #woken = false;
   #loop: Promise<void> | null = null;
@@ -75,13 +93,20 @@ export class WebhookDispatcher {
     this.#o = {
       retryDelaysMs: DEFAULT_RETRY_DELAYS_MS,
       jitter: 0.1,
-      batchSize: 16,
+      concurrency: 16,
+      perEndpoint: 4,
       leaseMs: 60_000,
+      attemptTimeoutMs: 30_000,
       pollMs: 1000,
       now: () => new Date(),
       random: Math.random,
       ...options,
     };
+  }
+
+  /** Attempts in flight now. */
+  get inFlight(): number {
+    return this.#attempts.size;
   }
 
   /** Listens for new deliveries and starts the loop. */
@@ -90,11 +115,11 @@ export class WebhookDispatcher {
     this.#loop = this.#run();
   }
 
-  /** Claims one batch and delivers it; how many were claimed. */
+  /** Claims for the free slots and waits for those attempts to be recorded; how many were claimed. */
   async runOnce(): Promise<number> {
-    const claimed = await this.#deliveries.claim(this.#o.batchSize, this.#o.leaseMs, this.#o.now());
-    await Promise.all(claimed.map((d) => this.#deliver(d)));
-    return claimed.length;
+    const started = await this.#fill();
+    await Promise.all(started);
+    return started.length;
   }
 
   /** Stops claiming, lets the attempts in flight finish and be recorded, stops listening. */
@@ -102,13 +127,41 @@ export class WebhookDispatcher {
     this.#closed = true;
     this.#poke();
     await this.#loop;
+    await Promise.allSettled([...this.#attempts]);
     await this.#unlisten?.();
+  }
+
+  /** Claims as many deliveries as there are free slots and starts their attempts (not awaited). */
+  async #fill(): Promise<Promise<void>[]> {
+    const free = this.#o.concurrency - this.#attempts.size;
+    if (free <= 0) return [];
+    const claimed = await this.#deliveries.claim(free, this.#o.leaseMs, this.#o.now(), {
+      perEndpoint: this.#o.perEndpoint,
+      busy: this.#busy,
+    });
+    return claimed.map((d) => this.#start(d));
+  }
+
+  #start(d: ClaimedDelivery): Promise<void> {
+    this.#busy.set(d.endpointId, (this.#busy.get(d.endpointId) ?? 0) + 1);
+    const attempt: Promise<void> = this.#deliver(d)
+      .catch((error: unknown) => this.#o.onError?.(error))
+      .finally(() => {
+        this.#attempts.delete(attempt);
+        const left = (this.#busy.get(d.endpointId) ?? 1) - 1;
+        if (left > 0) this.#busy.set(d.endpointId, left);
+        else this.#busy.delete(d.endpointId);
+        // A slot is free: claim again now rather than at the next poll.
+        this.#poke();
+      });
+    this.#attempts.add(attempt);
+    return attempt;
   }
 
   async #deliver(d: ClaimedDelivery): Promise<void> {
     let outcome: AttemptOutcome;
     try {
-      outcome = await this.#o.send(d);
+      outcome = await this.#withTimeout(this.#o.send(d));
     } catch (error) {
       outcome = { statusCode: null, response: null, error: String(error), durationMs: 0 };
     }
@@ -117,16 +170,28 @@ export class WebhookDispatcher {
     await this.#deliveries.record(d, outcome, next, now);
   }
 
+  #withTimeout(sending: Promise<AttemptOutcome>): Promise<AttemptOutcome> {
+    const ms = this.#o.attemptTimeoutMs;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<AttemptOutcome>((resolve) => {
+      timer = setTimeout(
+        () => resolve({ statusCode: null, response: null, error: 'timed out', durationMs: ms }),
+        ms,
+      );
+    });
+    return Promise.race([sending, timedOut]).finally(() => clearTimeout(timer));
+  }
+
   async #run(): Promise<void> {
     while (!this.#closed) {
-      let n = 0;
       try {
-        n = await this.runOnce();
+        await this.#fill();
       } catch (error) {
         this.#o.onError?.(error);
       }
-      // A full batch: there may be more due at once. Otherwise wait for news or the next poll.
-      if (n < this.#o.batchSize && !this.#closed) await this.#sleep();
+      // Every free slot is taken, or nothing more is due: wait for a slot to free, a notification,
+      // or the next poll (retries come due without a notification).
+      if (!this.#closed) await this.#sleep();
     }
   }
 

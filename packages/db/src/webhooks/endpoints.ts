@@ -49,17 +49,15 @@ const columns = {
 export class WebhookEndpoints {
   constructor(private readonly db: Database) {}
 
+  /**
+   * Creates an endpoint, unless the user has `MAX_ENDPOINTS_PER_USER` already. The count and the insert
+   * share a transaction holding the user's advisory lock, so concurrent creations cannot pass the cap.
+   */
   async create(
     userId: string,
     input: { url: string; eventTypes: string[]; description?: string },
     now: Date = new Date(),
   ): Promise<Result<EndpointWithSecret, { type: 'limit_reached'; max: number }>> {
-    const [n] = await this.db
-      .select({ n: count() })
-      .from(webhookEndpoints)
-      .where(eq(webhookEndpoints.userId, userId));
-    if ((n?.n ?? 0) >= MAX_ENDPOINTS_PER_USER)
-      return err({ type: 'limit_reached', max: MAX_ENDPOINTS_PER_USER });
     const row = {
       id: newId('whe', now.getTime()),
       userId,
@@ -71,8 +69,19 @@ export class WebhookEndpoints {
       createdAt: now,
       disabledAt: null,
     };
-    await this.db.insert(webhookEndpoints).values(row);
-    return ok(row);
+    const created = await this.db.transaction(async (tx) => {
+      await tx.execute(
+        sql`select pg_advisory_xact_lock(hashtextextended(${`webhook-endpoints:${userId}`}, 0))`,
+      );
+      const [n] = await tx
+        .select({ n: count() })
+        .from(webhookEndpoints)
+        .where(eq(webhookEndpoints.userId, userId));
+      if ((n?.n ?? 0) >= MAX_ENDPOINTS_PER_USER) return false;
+      await tx.insert(webhookEndpoints).values(row);
+      return true;
+    });
+    return created ? ok(row) : err({ type: 'limit_reached', max: MAX_ENDPOINTS_PER_USER });
   }
 
   /** Newest first; the cursor is the last id of the previous page. Null for a cursor that is not one. */

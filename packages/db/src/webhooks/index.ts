@@ -1,6 +1,7 @@
 export {
   type AttemptOutcome,
   type ClaimedDelivery,
+  type ClaimFairness,
   type DeliveryAttempt,
   type DeliveryStatus,
   WebhookDeliveries,
@@ -27,4 +28,13 @@ export {
   WEBHOOKS_CHANNEL,
   type WebhookEventType,
 } from './event-types.ts';
-export { emitStatement, eventPayload, Webhooks } from './webhooks.ts';
+export {
+  type DroppedDelivery,
+  emitStatement,
+  eventPayload,
+  MAX_PENDING_PER_ENDPOINT,
+  RETENTION_DAYS,
+  type RetentionSweep,
+  Webhooks,
+  type WebhooksOptions,
+} from './webhooks.ts';

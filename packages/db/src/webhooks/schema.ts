@@ -69,6 +69,8 @@ export const webhookDeliveries = pgTable(
   },
   (t) => [
     index('webhook_deliveries_due').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+    // The backlog cap counts an endpoint's pending deliveries at every insert.
+    index('webhook_deliveries_endpoint_pending').on(t.endpointId).where(sql`${t.status} = 'pending'`),
     index('webhook_deliveries_endpoint').on(t.endpointId, t.id),
     check('webhook_deliveries_status', sql`${t.status} in ('pending','succeeded','failed')`),
     check(

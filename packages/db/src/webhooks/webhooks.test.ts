@@ -7,7 +7,8 @@ import { eventually } from '../runs/runs-suite.ts';
 import { testEngines } from '../testing/index.ts';
 import type { AttemptOutcome, ClaimedDelivery } from './deliveries.ts';
 import { nextStep, WebhookDispatcher } from './dispatcher.ts';
-import { emitStatement, Webhooks } from './webhooks.ts';
+import { MAX_ENDPOINTS_PER_USER } from './endpoints.ts';
+import { type DroppedDelivery, emitStatement, Webhooks } from './webhooks.ts';
 
 const answered = (statusCode: number, response = ''): AttemptOutcome => ({
   statusCode,
@@ -31,6 +32,12 @@ describe.each(testEngines())('webhooks on %s', (engine) => {
 
   const endpoint = async (who: Actor, eventTypes: string[]) => {
     const r = await w.endpoints.create(who.id, { url: 'https://example.com/hook', eventTypes });
+    if (!r.ok) throw new Error(JSON.stringify(r.error));
+    return r.value;
+  };
+  /** An endpoint that its URL tells apart (a dispatcher's `send` sees the URL). */
+  const endpointAt = async (who: Actor, url: string) => {
+    const r = await w.endpoints.create(who.id, { url, eventTypes: ['payout.paid'] });
     if (!r.ok) throw new Error(JSON.stringify(r.error));
     return r.value;
   };
@@ -181,7 +188,7 @@ describe.each(testEngines())('webhooks on %s', (engine) => {
       return answered(204);
     };
     const dispatchers = [1, 2].map(
-      () => new WebhookDispatcher({ handle: t.db.handle, send, batchSize: 3, pollMs: 50 }),
+      () => new WebhookDispatcher({ handle: t.db.handle, send, concurrency: 3, pollMs: 50 }),
     );
     await Promise.all(dispatchers.map((d) => d.start()));
     try {
@@ -277,6 +284,235 @@ describe.each(testEngines())('webhooks on %s', (engine) => {
       }
     ).rows as [{ n: number }];
     expect(n).toBe(0);
+  });
+
+  it('keeps delivering to other endpoints while one never answers (a pool, a few slots per endpoint)', async () => {
+    const a = await t.buyer(0);
+    const b = await t.buyer(0);
+    const hanging = await endpointAt(a, 'https://hangs.example.com/hook');
+    const healthy = await endpointAt(b, 'https://answers.example.com/hook');
+    // A's backlog is older than B's delivery: a claim by age alone would take A's first.
+    for (let i = 0; i < 40; i++) await w.emit(a.id, 'payout.paid', { n: i });
+    let release = () => {};
+    const released = new Promise<void>((r) => {
+      release = r;
+    });
+    let hangingNow = 0;
+    let peak = 0;
+    const order: string[] = [];
+    const send = async (d: ClaimedDelivery): Promise<AttemptOutcome> => {
+      order.push(d.url === hanging.url ? 'A' : 'B');
+      if (d.url !== hanging.url) return answered(204);
+      hangingNow++;
+      peak = Math.max(peak, hangingNow);
+      await released;
+      hangingNow--;
+      return { statusCode: null, response: null, error: 'timed out', durationMs: 10_000 };
+    };
+    const dispatcher = new WebhookDispatcher({
+      handle: t.db.handle,
+      send,
+      concurrency: 8,
+      perEndpoint: 2,
+      pollMs: 50,
+    });
+    await dispatcher.start();
+    try {
+      await eventually(async () => hangingNow > 0);
+      await w.emit(b.id, 'payout.paid', { n: 'b' });
+      const [delivered] = await eventually(async () => {
+        const list = await deliveriesOf(b, healthy.id);
+        return list[0]?.status === 'succeeded' ? list : null;
+      });
+      expect(delivered).toMatchObject({ status: 'succeeded', attempts: 1 });
+      // B went out while A's attempts were all still hanging, and A never held more than its slots.
+      expect(hangingNow).toBe(2);
+      expect(peak).toBe(2);
+      expect(order.filter((x) => x === 'A')).toHaveLength(2);
+      expect(order).toContain('B');
+    } finally {
+      release();
+      await dispatcher.close();
+    }
+    expect(dispatcher.inFlight).toBe(0);
+  });
+
+  it('records an attempt that never settles as timed out, and frees its slot for the next delivery', async () => {
+    const a = await t.buyer(0);
+    const b = await t.buyer(0);
+    const hanging = await endpointAt(a, 'https://hangs.example.com/hook');
+    const healthy = await endpointAt(b, 'https://answers.example.com/hook');
+    await w.emit(a.id, 'payout.paid', {});
+    await w.emit(b.id, 'payout.paid', {});
+    // A's is due first, so that it takes the one slot.
+    await t.db.handle.db.execute(
+      sql`update webhook_deliveries set next_attempt_at = now() - interval '1 minute' where endpoint_id = ${hanging.id}`,
+    );
+    const order: string[] = [];
+    const dispatcher = new WebhookDispatcher({
+      handle: t.db.handle,
+      // A's receiver never answers and the sender never gives up: only the dispatcher's timeout ends it.
+      send: (d) => {
+        order.push(d.url === hanging.url ? 'A' : 'B');
+        return d.url === hanging.url ? new Promise(() => {}) : Promise.resolve(answered(200));
+      },
+      concurrency: 1,
+      attemptTimeoutMs: 50,
+      retryDelaysMs: [3600_000],
+      pollMs: 20,
+    });
+    await dispatcher.start();
+    try {
+      await eventually(async () => (await deliveriesOf(b, healthy.id))[0]?.status === 'succeeded');
+    } finally {
+      await dispatcher.close();
+    }
+    expect(order).toEqual(['A', 'B']);
+    expect((await deliveriesOf(a, hanging.id))[0]).toMatchObject({
+      status: 'pending',
+      attempts: 1,
+      lastError: 'timed out',
+    });
+  });
+
+  it('claims every endpoint’s oldest due delivery first, at most perEndpoint each, and never a disabled endpoint’s', async () => {
+    const a = await t.buyer(0);
+    const b = await t.buyer(0);
+    const backlog = await endpoint(a, ['payout.paid']);
+    const other = await endpoint(b, ['payout.paid']);
+    for (let i = 0; i < 10; i++) await w.emit(a.id, 'payout.paid', { n: i });
+    await w.emit(b.id, 'payout.paid', {});
+    const now = new Date(Date.now() + 1000);
+    const first = await w.deliveries.claim(2, 60_000, now);
+    expect(first.map((c) => c.endpointId).sort()).toEqual([backlog.id, other.id].sort());
+    const oldest = (await deliveriesOf(a, backlog.id)).at(-1)!;
+    expect(first.find((c) => c.endpointId === backlog.id)!.id).toBe(oldest.id);
+    // Three of A's attempts in flight already: with four per endpoint, one more.
+    const busy = new Map([[backlog.id, 3]]);
+    expect(await w.deliveries.claim(10, 60_000, now, { perEndpoint: 4, busy })).toHaveLength(1);
+
+    // A pending delivery of a disabled endpoint (disabled behind the API's back) is never claimed.
+    await t.db.handle.db.execute(
+      sql`update webhook_endpoints set enabled = false, disabled_at = now() where id = ${backlog.id}`,
+    );
+    expect(await w.deliveries.claim(100, 60_000, now)).toEqual([]);
+  });
+
+  it('refuses to resend a delivery of a disabled endpoint until it is enabled again', async () => {
+    const b = await t.buyer(0);
+    const e = await endpoint(b, ['payout.paid']);
+    await w.emit(b.id, 'payout.paid', {});
+    const [d] = await deliveriesOf(b, e.id);
+    const now = new Date(Date.now() + 1000);
+    const [c] = await w.deliveries.claim(1, 60_000, now);
+    await w.deliveries.record(c!, answered(500), { status: 'failed', nextAttemptAt: null }, now);
+    await w.endpoints.update(b.id, e.id, { enabled: false });
+    expect(await w.deliveries.resend(b.id, e.id, d!.id, now)).toEqual({
+      ok: false,
+      error: { type: 'endpoint_disabled' },
+    });
+    expect((await deliveriesOf(b, e.id))[0]).toMatchObject({ status: 'failed', nextAttemptAt: null });
+    expect(await w.deliveries.claim(10, 60_000, now)).toEqual([]);
+    expect(await w.sendTest(b.id, e.id)).toEqual({ ok: false, error: { type: 'endpoint_disabled' } });
+    await w.endpoints.update(b.id, e.id, { enabled: true });
+    expect(await w.deliveries.resend(b.id, e.id, d!.id, now)).toMatchObject({ ok: true });
+  });
+
+  it('caps the deliveries pending per endpoint: test sends are refused, events dropped, warned and counted', async () => {
+    const dropped: DroppedDelivery[] = [];
+    const capped = new Webhooks(t.db.handle.db, {
+      maxPendingPerEndpoint: 3,
+      onDropped: (d) => dropped.push(d),
+    });
+    const b = await t.buyer(0);
+    const full = await endpoint(b, ['payout.paid']);
+    for (let i = 0; i < 3; i++) expect(await capped.sendTest(b.id, full.id)).toMatchObject({ ok: true });
+    expect(await capped.sendTest(b.id, full.id)).toEqual({
+      ok: false,
+      error: { type: 'backlog_full', maxPending: 3 },
+    });
+    expect(await capped.sendTest(b.id, 'whe_00000000000000000000000000')).toEqual({
+      ok: false,
+      error: { type: 'not_found' },
+    });
+    const roomy = await endpoint(b, ['payout.paid']);
+    await capped.emit(b.id, 'payout.paid', { n: 1 });
+    expect(await deliveriesOf(b, full.id)).toHaveLength(3);
+    expect(await deliveriesOf(b, roomy.id)).toHaveLength(1);
+    expect(dropped).toEqual([{ userId: b.id, endpointId: full.id, type: 'payout.paid', maxPending: 3 }]);
+    expect(capped.dropped).toBe(1);
+    // Inside a flow's transaction the cap holds too (silently).
+    await runTransaction(t.db.handle, (run) =>
+      run([emitStatement(b.id, 'payout.paid', { n: 2 }, new Date(), 3)], { last: true }),
+    );
+    expect(await deliveriesOf(b, full.id)).toHaveLength(3);
+    expect(await deliveriesOf(b, roomy.id)).toHaveLength(2);
+
+    // Once one ends, there is room again.
+    const now = new Date(Date.now() + 1000);
+    const claimed = (await w.deliveries.claim(10, 60_000, now)).find((c) => c.endpointId === full.id)!;
+    await w.deliveries.record(claimed, answered(200), { status: 'succeeded', nextAttemptAt: null }, now);
+    expect(await capped.sendTest(b.id, full.id)).toMatchObject({ ok: true });
+  });
+
+  it('prunes ended deliveries past retention with their attempts, and attempts beyond the last 20', async () => {
+    const b = await t.buyer(0);
+    const e = await endpoint(b, ['payout.paid']);
+    for (let i = 0; i < 4; i++) await w.emit(b.id, 'payout.paid', { n: i });
+    const [busy, recent, oldPending, old] = (await deliveriesOf(b, e.id)).map((d) => d.id) as [
+      string,
+      string,
+      string,
+      string,
+    ];
+    const db = t.db.handle.db;
+    const longAgo = new Date(Date.now() - 40 * 86_400_000);
+    await db.execute(sql`
+      insert into webhook_attempts (delivery_id, number, at, status_code, duration_ms)
+      select d.id, n, ${longAgo}, 500, 1 from webhook_deliveries d, generate_series(1, 25) n
+       where d.id in (${busy}, ${old})`);
+    await db.execute(sql`
+      update webhook_deliveries set status = 'failed', next_attempt_at = null, attempts = 25,
+             last_attempt_at = ${longAgo}, created_at = ${longAgo}
+       where id = ${old}`);
+    await db.execute(sql`
+      update webhook_deliveries set status = 'failed', next_attempt_at = null, attempts = 25,
+             last_attempt_at = now() where id = ${busy}`);
+    await db.execute(sql`
+      update webhook_deliveries set status = 'succeeded', next_attempt_at = null, created_at = ${longAgo},
+             last_attempt_at = now() - interval '1 day' where id = ${recent}`);
+    await db.execute(sql`update webhook_deliveries set created_at = ${longAgo} where id = ${oldPending}`);
+
+    const swept = await w.deleteOlderThan(new Date(Date.now() - 30 * 86_400_000));
+    expect(swept).toEqual({ deliveries: 1, attempts: 5 });
+    const left = await deliveriesOf(b, e.id);
+    expect(left.map((d) => d.id).sort()).toEqual([busy, recent, oldPending].sort());
+    const kept = left.find((d) => d.id === busy)!.log.map((a) => a.number);
+    expect(kept).toEqual(Array.from({ length: 20 }, (_, i) => i + 6));
+    const [{ n }] = (
+      (await db.execute(
+        sql`select count(*)::int as n from webhook_attempts where delivery_id = ${old}`,
+      )) as unknown as { rows: { n: number }[] }
+    ).rows as [{ n: number }];
+    expect(n).toBe(0);
+    expect(await w.deleteOlderThan(new Date(Date.now() - 30 * 86_400_000))).toEqual({
+      deliveries: 0,
+      attempts: 0,
+    });
+  });
+
+  it('holds the 20-endpoint cap when endpoints are created at once', async () => {
+    const b = await t.buyer(0);
+    const results = await Promise.all(
+      Array.from({ length: 30 }, () =>
+        w.endpoints.create(b.id, { url: 'https://example.com/hook', eventTypes: ['payout.paid'] }),
+      ),
+    );
+    expect(results.filter((r) => r.ok)).toHaveLength(MAX_ENDPOINTS_PER_USER);
+    expect(results.filter((r) => !r.ok)).toHaveLength(30 - MAX_ENDPOINTS_PER_USER);
+    expect((await w.endpoints.list(b.id, { cursor: null, limit: 100 }))!.items).toHaveLength(
+      MAX_ENDPOINTS_PER_USER,
+    );
   });
 });
 

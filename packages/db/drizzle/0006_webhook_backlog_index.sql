@@ -1,0 +1,1 @@
+CREATE INDEX "webhook_deliveries_endpoint_pending" ON "webhook_deliveries" USING btree ("endpoint_id") WHERE "webhook_deliveries"."status" = 'pending';
