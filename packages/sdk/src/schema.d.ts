@@ -122,6 +122,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/agents/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a manifest without saving it
+         * @description The rules `POST /v1/agents` applies, writing nothing. The answer is 200 either way: `ok` with no issues, or every issue with its JSON path. A code agent’s bundle is not checked here.
+         */
+        post: operations["agents.validate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/api-keys": {
         parameters: {
             query?: never;
@@ -217,6 +237,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/creator/agents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My agents, drafts included, with stats and revenue
+         * @description Newest first, every listing status. Not paginated: a creator’s own agents are few. Empty for a user who is not a creator.
+         */
+        get: operations["creator.agents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/creator/earnings": {
         parameters: {
             query?: never;
@@ -242,7 +282,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Where my payouts go */
+        /**
+         * Where my payouts go
+         * @description Signed-in people only, never an API key: whoever can change this can send every future payout elsewhere.
+         */
         put: operations["creator.setPayoutAccount"];
         post?: never;
         delete?: never;
@@ -863,6 +906,84 @@ export interface components {
             /** @description Where to pay (Stripe Checkout); null when credited at once */
             url: string | null;
         };
+        CreatorAgent: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description The version unpinned runs use; null until one is published. */
+            currentVersion: {
+                /** Format: date-time */
+                effectiveAt: string;
+                version: string;
+            } | null;
+            id: string;
+            /** @description The highest draft version, if any: run it as `slug@version`, or publish it. */
+            latestDraft: {
+                /** Format: date-time */
+                createdAt: string;
+                /** @description An input to run it with: its first example, else its first test’s, else the defaults. */
+                exampleInput: {
+                    [key: string]: unknown;
+                };
+                /** @description Its last test report (from a refused publication), if any. */
+                tests: {
+                    at: string;
+                    cases: ({
+                        name: string;
+                    } & {
+                        [key: string]: unknown;
+                    })[];
+                    reason?: string;
+                    /** @enum {string} */
+                    status: "passed" | "failed" | "skipped" | "none";
+                } | null;
+                version: string;
+            } | null;
+            name: string;
+            /** @description A published price rise waiting out its notice. */
+            pendingVersion: {
+                /** Format: date-time */
+                effectiveAt: string;
+                version: string;
+            } | null;
+            /** @description From the runs the catalog recorded, at the current commission. The ledger’s earnings (`GET /v1/creator/earnings`) are what can be withdrawn. */
+            revenue: {
+                /** @description The creator’s part: each run’s charge less the commission (rounded in the creator’s favour). */
+                creatorCredits: number;
+                /** @description What buyers paid for its runs. */
+                grossCredits: number;
+                paidRuns: number;
+            };
+            slug: string;
+            stats: {
+                /** @description Bayesian: a few reviews move it little. */
+                rating: number;
+                reviews: number;
+                /** @description Finished runs by buyers (the creator’s own runs are tests). */
+                runs: number;
+                succeeded: number;
+                successRate: number | null;
+            };
+            /** @enum {string} */
+            status: "draft" | "published" | "maintenance" | "deprecated" | "suspended";
+            versions: {
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                effectiveAt: string | null;
+                /** Format: date-time */
+                publishedAt: string | null;
+                /** @enum {string} */
+                status: "draft" | "published";
+                /** @enum {string|null} */
+                tests: "passed" | "failed" | "skipped" | "none" | null;
+                version: string;
+            }[];
+        };
+        CreatorAgentList: {
+            /** @description The platform’s commission, in basis points (2000 = 20%). */
+            commissionBps: number;
+            data: components["schemas"]["CreatorAgent"][];
+        };
         Earnings: {
             /** @description From paid credits: withdrawable */
             cash: {
@@ -892,6 +1013,24 @@ export interface components {
             object: "file";
             sha256: string;
             size: number;
+        };
+        ManifestValidation: {
+            /** @description The manifest, as `POST /v1/agents` takes it. */
+            manifest: {
+                [key: string]: unknown;
+            };
+        } | {
+            /** @description The manifest file’s text, JSON or YAML: a syntax error is an issue too. */
+            text: string;
+        };
+        ManifestValidationResult: {
+            /** @description Every problem at once, each with its JSON path. */
+            issues: {
+                message: string;
+                path: string;
+            }[];
+            /** @description Whether a draft with this manifest would be accepted. */
+            ok: boolean;
         };
         NewApiKey: {
             /** Format: date-time */
@@ -1404,6 +1543,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not JSON (`content-type: application/json`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not valid: every issue with its JSON path */
             422: {
                 headers: {
@@ -1814,6 +1962,93 @@ export interface operations {
             };
         };
     };
+    "agents.validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ManifestValidation"];
+            };
+        };
+        responses: {
+            /** @description The verdict */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ManifestValidationResult"];
+                };
+            };
+            /** @description Malformed request (not JSON, a bad query parameter) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or no live API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (`content-type: application/json`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not valid: every issue with its JSON path */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "apiKeys.list": {
         parameters: {
             query?: never;
@@ -1953,6 +2188,15 @@ export interface operations {
             };
             /** @description The body is too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (`content-type: application/json`) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2115,6 +2359,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not JSON (`content-type: application/json`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not valid: every issue with its JSON path */
             422: {
                 headers: {
@@ -2126,6 +2379,15 @@ export interface operations {
             };
             /** @description Too many requests: retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2248,6 +2510,98 @@ export interface operations {
             };
             /** @description Conflicts with the current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (`content-type: application/json`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not valid: every issue with its JSON path */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "creator.agents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description My agents */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatorAgentList"];
+                };
+            };
+            /** @description Malformed request (not JSON, a bad query parameter) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or no live API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2409,6 +2763,15 @@ export interface operations {
             };
             /** @description The body is too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (`content-type: application/json`) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2596,6 +2959,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not JSON (`content-type: application/json`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not valid: every issue with its JSON path */
             422: {
                 headers: {
@@ -2697,7 +3069,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A problem */
+            /** @description The body is not JSON (`content-type: application/json`) */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2904,6 +3276,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not JSON (`content-type: application/json`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not valid: every issue with its JSON path */
             422: {
                 headers: {
@@ -2997,6 +3378,15 @@ export interface operations {
             };
             /** @description The body is too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (`content-type: application/json`) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3203,6 +3593,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not JSON (`content-type: application/json`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not valid: every issue with its JSON path */
             422: {
                 headers: {
@@ -3384,6 +3783,15 @@ export interface operations {
             };
             /** @description The body is too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (`content-type: application/json`) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3936,6 +4344,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not JSON (`content-type: application/json`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not valid: every issue with its JSON path */
             422: {
                 headers: {
@@ -4174,6 +4591,15 @@ export interface operations {
             };
             /** @description The body is too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (`content-type: application/json`) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4439,6 +4865,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not JSON (`content-type: application/json`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not valid: every issue with its JSON path */
             422: {
                 headers: {
@@ -4689,6 +5124,15 @@ export interface operations {
             };
             /** @description The body is too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (`content-type: application/json`) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5037,6 +5481,15 @@ export interface operations {
             };
             /** @description No such resource (or not yours) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

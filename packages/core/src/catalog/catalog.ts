@@ -3,10 +3,11 @@ import { type Clock, systemClock } from '../shared/clock.ts';
 import { newId } from '../shared/ids.ts';
 import { err, ok, type Result } from '../shared/result.ts';
 import { decideDraft, decidePromotion, decidePublish, type PublishOutcome } from './decisions.ts';
+import type { Issue } from './input-validator.ts';
 import { isListed, type ListingAction, nextListingStatus } from './listing.ts';
 import { parseManifest } from './manifest.ts';
 import { type Manifest, SLUG } from './manifest-schema.ts';
-import type { AgentChange, CatalogStore, TestRunner } from './port.ts';
+import type { AgentChange, AgentRevenue, CatalogStore, TestRunner } from './port.ts';
 import { maxCreditsPerRun, type Pricing } from './pricing.ts';
 import { bayesianRating, rankScore } from './ranking.ts';
 import { nextCursor, readSearch } from './search.ts';
@@ -70,6 +71,32 @@ export interface AgentView {
   }[];
   rating: number;
   successRate: number | null;
+}
+
+/** One of a creator's agents as their studio shows it: listing, versions, stats and revenue. */
+export interface CreatorAgentView {
+  agent: AgentRecord;
+  current: { version: string; effectiveAt: Date } | null;
+  pending: { version: string; effectiveAt: Date } | null;
+  /** The highest draft version, with an input to try it with (its first example, test or defaults). */
+  latestDraft: {
+    version: string;
+    createdAt: Date;
+    tests: TestReport | null;
+    exampleInput: Record<string, unknown>;
+  } | null;
+  /** Newest first. */
+  versions: {
+    version: string;
+    status: VersionRecord['status'];
+    createdAt: Date;
+    publishedAt: Date | null;
+    effectiveAt: Date | null;
+    tests: TestReport['status'] | null;
+  }[];
+  rating: number;
+  successRate: number | null;
+  revenue: AgentRevenue;
 }
 
 /**
@@ -142,17 +169,8 @@ export class Catalog {
     if (!(await this.#store.getCreator(actor.id))) {
       return err({ type: 'forbidden', message: 'register as a creator before publishing agents' });
     }
-    if (manifest.runtime.kind === 'builtin' && !this.#platformCreators.has(actor.id)) {
-      return err({
-        type: 'invalid_manifest',
-        issues: [
-          {
-            path: '$.runtime.kind',
-            message: 'the built-in runtime runs code shipped with Jeton; use prompt or code',
-          },
-        ],
-      });
-    }
+    const reserved = this.#reservedRuntime(actor, manifest);
+    if (reserved) return err({ type: 'invalid_manifest', issues: [reserved] });
     const now = this.#clock.now();
     const bundle = manifest.runtime.kind === 'code' ? (options.bundle ?? null) : null;
     return this.#store
@@ -167,6 +185,71 @@ export class Catalog {
         const snapshot = await this.#store.load(manifest.slug);
         return ok({ agent: snapshot!.agent, version: r.value });
       });
+  }
+
+  /**
+   * A dry run of `saveDraft`'s manifest rules for this actor, writing nothing: the same parse (every
+   * problem at once, with its path) and the runtime reserved to the platform. The code bundle is not
+   * asked for: it travels with the draft itself.
+   */
+  validateManifest(actor: Actor, value: unknown): Result<Manifest, Issue[]> {
+    const parsed = parseManifest(value);
+    if (!parsed.ok) return parsed;
+    const reserved = this.#reservedRuntime(actor, parsed.value);
+    return reserved ? err([reserved]) : parsed;
+  }
+
+  #reservedRuntime(actor: Actor, manifest: Manifest): Issue | null {
+    return manifest.runtime.kind === 'builtin' && !this.#platformCreators.has(actor.id)
+      ? {
+          path: '$.runtime.kind',
+          message: 'the built-in runtime runs code shipped with Jeton; use prompt or code',
+        }
+      : null;
+  }
+
+  /**
+   * The creator's own agents, drafts included, newest first: listing status, the version in effect,
+   * the one waiting out a price notice, the latest draft (with an input to try it with), stats, and
+   * revenue at `commissionBps` from the runs the catalog recorded.
+   */
+  async creatorAgents(actor: Actor, commissionBps: number): Promise<CreatorAgentView[]> {
+    const now = this.#clock.now();
+    const rows = await this.#store.creatorAgents(actor.id, commissionBps);
+    return rows.map(({ agent, versions, revenue }) => {
+      const { current, pending } = currentAndPending(versions, now);
+      const draft =
+        versions
+          .filter((v) => v.status === 'draft')
+          .sort((a, b) => semver.rcompare(a.version, b.version))[0] ?? null;
+      return {
+        agent,
+        current: current && { version: current.version, effectiveAt: current.effectiveAt! },
+        pending: pending && { version: pending.version, effectiveAt: pending.effectiveAt! },
+        latestDraft:
+          draft?.manifest != null
+            ? {
+                version: draft.version,
+                createdAt: draft.createdAt,
+                tests: draft.testReport,
+                exampleInput: exampleInput(draft.manifest),
+              }
+            : null,
+        versions: [...versions]
+          .sort((a, b) => semver.rcompare(a.version, b.version))
+          .map((v) => ({
+            version: v.version,
+            status: v.status,
+            createdAt: v.createdAt,
+            publishedAt: v.publishedAt,
+            effectiveAt: v.effectiveAt,
+            tests: v.testReport?.status ?? null,
+          })),
+        rating: bayesianRating(agent.stats.ratingSum, agent.stats.ratingCount),
+        successRate: agent.stats.runs > 0 ? agent.stats.succeeded / agent.stats.runs : null,
+        revenue,
+      };
+    });
   }
 
   /**
@@ -508,4 +591,21 @@ export class Catalog {
       (snapshot.agent.status !== 'draft' && snapshot.agent.status !== 'suspended')
     );
   }
+}
+
+/**
+ * An input to try a draft with: its first example, else its first test case's input, else the
+ * fields' defaults (and first choices, for required selects without one).
+ */
+function exampleInput(manifest: Manifest): Record<string, unknown> {
+  const given = manifest.examples[0]?.input ?? manifest.tests[0]?.input;
+  if (given) return given as Record<string, unknown>;
+  const input: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(manifest.input.properties)) {
+    if ('default' in field && field.default !== undefined) input[name] = field.default;
+    else if (field.type === 'string' && field.enum && manifest.input.required.includes(name)) {
+      input[name] = field.enum[0];
+    }
+  }
+  return input;
 }

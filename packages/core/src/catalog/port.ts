@@ -12,6 +12,7 @@ import type {
   RunOutcome,
   TestReport,
   VersionRecord,
+  VersionStatus,
 } from './types.ts';
 
 /** What a decision about one agent asks the store to write, all in one transaction. */
@@ -59,6 +60,36 @@ export interface SearchHit {
   sortKey: CursorKey;
 }
 
+/** One version of a creator's agent as the studio lists it: no bundle; the manifest of drafts only. */
+export interface CreatorVersion {
+  id: string;
+  version: string;
+  status: VersionStatus;
+  createdAt: Date;
+  publishedAt: Date | null;
+  effectiveAt: Date | null;
+  testReport: TestReport | null;
+  /** A draft's manifest (what the studio runs and publishes); null for a published version. */
+  manifest: Manifest | null;
+}
+
+/** What a creator's agents earned, from the catalog's record of finished runs (not the ledger). */
+export interface AgentRevenue {
+  /** Runs by others that were charged something (creators' runs of their own agents are not recorded). */
+  paidRuns: number;
+  /** What buyers paid for the agent's runs, in credits. */
+  grossCredits: number;
+  /** The creator's part: each run's charge less the commission, rounded as the ledger rounds it. */
+  creatorCredits: number;
+}
+
+export interface CreatorAgentRow {
+  agent: AgentRecord;
+  /** Oldest first. */
+  versions: CreatorVersion[];
+  revenue: AgentRevenue;
+}
+
 export interface CatalogStore {
   upsertCreator(creator: Creator): Promise<void>;
   getCreator(id: string): Promise<Creator | null>;
@@ -93,6 +124,11 @@ export interface CatalogStore {
   /** Newest first; null when `before` is not a review of this agent. */
   listReviews(agentId: string, limit: number, before?: string): Promise<Review[] | null>;
   search(query: StoreSearch): Promise<SearchHit[]>;
+  /**
+   * Every agent of a creator, drafts and unlisted ones included, newest first, with its versions and
+   * its revenue at `commissionBps` (the platform's share of each run, rounded down as the ledger does).
+   */
+  creatorAgents(creatorId: string, commissionBps: number): Promise<CreatorAgentRow[]>;
   /** Recomputes every listed agent's score (recency decays with time). Returns how many changed. */
   refreshRanks(rank: (agent: AgentRecord) => number): Promise<number>;
 }

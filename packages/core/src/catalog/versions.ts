@@ -7,17 +7,20 @@ export function parseAgentRef(ref: string): { slug: string; version: string | nu
   return at < 0 ? { slug: ref, version: null } : { slug: ref.slice(0, at), version: ref.slice(at + 1) };
 }
 
-const published = (versions: readonly VersionRecord[]) =>
+/** What choosing among versions looks at: a whole record, or a summary without the manifest. */
+type VersionLike = Pick<VersionRecord, 'version' | 'status' | 'effectiveAt'>;
+
+const published = <V extends VersionLike>(versions: readonly V[]) =>
   versions.filter((v) => v.status === 'published').sort((a, b) => semver.rcompare(a.version, b.version));
 
 /**
  * The version unpinned runs use (the highest published version in effect), and the one waiting out a
  * price notice, if any (a higher published version not in effect yet).
  */
-export function currentAndPending(
-  versions: readonly VersionRecord[],
+export function currentAndPending<V extends VersionLike>(
+  versions: readonly V[],
   now: Date,
-): { current: VersionRecord | null; pending: VersionRecord | null } {
+): { current: V | null; pending: V | null } {
   const list = published(versions);
   const current = list.find((v) => v.effectiveAt !== null && v.effectiveAt <= now) ?? null;
   const pending =
