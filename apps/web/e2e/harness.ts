@@ -14,7 +14,14 @@ export const SCREENSHOTS = join(WEB_ROOT, 'e2e', 'screenshots');
 
 /** Debian's Chromium (`apt-get install chromium`; `.ci/run` installs it). */
 export const CHROMIUM = process.env.JETON_CHROMIUM ?? '/usr/bin/chromium';
+/**
+ * Browser suites skip where there is no Chromium (say so in their output), except where it is
+ * required: CI sets JETON_REQUIRE_BROWSER, so that a failed install cannot pass as skipped tests.
+ */
 export const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium && process.env.JETON_REQUIRE_BROWSER) {
+  throw new Error(`JETON_REQUIRE_BROWSER is set and there is no Chromium at ${CHROMIUM}`);
+}
 
 /** Flags that keep Chromium off the network it cannot reach here, and headless. */
 const ARGS = [
@@ -46,6 +53,8 @@ export async function buildWebApp(): Promise<string> {
 
 export interface WebApp {
   url: string;
+  /** The built web app this server serves. */
+  dist: string;
   server: RunningServer;
   browser: Browser;
   /** A fresh browser profile (no cookies), phone-sized when asked. */
@@ -77,6 +86,7 @@ export async function startWebApp(
   const url = server.url!;
   return {
     url,
+    dist,
     server,
     browser,
     context: (options = {}) =>
@@ -109,7 +119,7 @@ export async function accessibilityViolations(page: Page): Promise<string[]> {
   await page.addScriptTag({ content: axeSource });
   const violations = await page.evaluate(async () => {
     const axe = (
-      window as unknown as {
+      globalThis as unknown as {
         axe: {
           run(): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }>;
         };
