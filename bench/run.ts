@@ -222,6 +222,28 @@ const totalCpu = (parts: [string, number][]) => parts.reduce((sum, [, ms]) => su
 /** Clients submitting runs at once; enough to keep both engines' batches full. */
 const RUN_CLIENTS = 64;
 
+/** The issue's targets, runs a second: 300 embedded, 1,000 on Postgres (with p99 start under 100 ms). */
+const RUN_TARGETS: Record<Engine, number> = { pglite: 300, postgres: 1000 };
+
+/** One line per engine: does the measured table meet the target? */
+function verdicts(results: RunsResult[]): string[] {
+  return (['pglite', 'postgres'] as const).flatMap((engine) => {
+    const target = RUN_TARGETS[engine];
+    const atTarget = results.find((r) => r.engine === engine && r.offered === target);
+    const saturated = results.find((r) => r.engine === engine && r.offered === null);
+    if (!saturated) return [];
+    const rate = saturated.completed / saturated.seconds;
+    const name = engine === 'pglite' ? 'Embedded' : 'Postgres';
+    if (!atTarget || rate < target)
+      return [`- ${name}: ${rate.toFixed(0)} runs/s at saturation, below the target of ${target}.`];
+    const p99 = atTarget.startP99;
+    const ok = engine === 'pglite' || p99 < 100;
+    return [
+      `- ${name}: ${rate.toFixed(0)} runs/s at saturation; at ${target} runs/s, ${(atTarget.completed / atTarget.seconds).toFixed(0)} completed a second with p99 start ${p99.toFixed(0)} ms: the target ${ok ? 'holds' : 'does not hold'} on this machine.`,
+    ];
+  });
+}
+
 async function runsBench(): Promise<void> {
   const results: RunsResult[] = [];
   let cpuShares: [string, number][] = [];
@@ -252,6 +274,15 @@ async function runsBench(): Promise<void> {
       const paced = Math.max(50, Math.floor((rate * 0.7) / 50) * 50);
       const r = await measureRuns(platform, { clients: RUN_CLIENTS, seconds: seconds * 2, rate: paced });
       results.push(r);
+      // And at the target rate itself, when the platform sustains it: the latency the target speaks of.
+      const target = RUN_TARGETS[engine];
+      if (rate >= target && target !== paced) {
+        const t = await measureRuns(platform, { clients: RUN_CLIENTS, seconds: seconds * 2, rate: target });
+        results.push(t);
+        console.log(
+          `${engine} runs, paced at the target ${target}/s: completed ${(t.completed / t.seconds).toFixed(0)}/s, start p50 ${t.startP50.toFixed(0)} ms p99 ${t.startP99.toFixed(0)} ms`,
+        );
+      }
       const cancels = await measureCancel(platform, 20);
       cancelLatency.push({ engine, topology: platform.topology, ms: cancels });
       console.log(
@@ -287,8 +318,8 @@ async function runsBench(): Promise<void> {
     '  the saturation figure.',
     '',
     'Targets (issue 4): at least 300 runs/s embedded, and at least 1,000 runs/s on Postgres with p99',
-    'submit→start under 100 ms. Read the table below against them: on this machine the embedded target',
-    'holds and the Postgres one does not (see *Where the time goes*).',
+    'submit→start under 100 ms; each engine is also paced at its target rate when it sustains it.',
+    ...verdicts(results),
     '',
     '**Where the time goes (Postgres).** Postgres, the API, both workers and the load generator share',
     `the two cores. CPU per completed run at saturation (from /proc, over the saturation windows): ${cpuShares.map(([k, ms]) => `${k} ${ms.toFixed(2)} ms`).join(', ')};`,
