@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { distinctColours } from './canvas.ts';
 import { accessibilityViolations, hasChromium, screenshot, startWebApp, type WebApp } from './harness.ts';
 
 interface RunJson {
@@ -75,19 +76,7 @@ describe.skipIf(!hasChromium)('the run page', () => {
     const viewer = page.locator('.glb-viewer[data-state="ready"]');
     await viewer.waitFor();
     await expect(viewer.locator('figcaption').textContent()).resolves.toMatch(/triangles.*tall/);
-    const colours = await viewer.locator('canvas').evaluate((canvas: HTMLCanvasElement) => {
-      const copy = document.createElement('canvas');
-      copy.width = canvas.width;
-      copy.height = canvas.height;
-      const ctx = copy.getContext('2d')!;
-      ctx.drawImage(canvas, 0, 0);
-      const { data } = ctx.getImageData(0, 0, copy.width, copy.height);
-      const seen = new Set<number>();
-      for (let i = 0; i < data.length; i += 4)
-        seen.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
-      return seen.size;
-    });
-    expect(colours).toBeGreaterThan(20);
+    expect(await distinctColours(viewer.locator('canvas'))).toBeGreaterThan(20);
     // Its controls work from the keyboard.
     await page.getByRole('button', { name: 'Turn left' }).focus();
     await page.keyboard.press('Enter');
