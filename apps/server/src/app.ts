@@ -13,6 +13,7 @@ import { type AccountRouteDeps, accountRoutes } from './routes/accounts.ts';
 import { type Availability, catalogRoutes } from './routes/catalog.ts';
 import { fileRoutes } from './routes/files.ts';
 import { MAX_JSON_BYTES } from './routes/json-body.ts';
+import { operatorRoutes } from './routes/operator.ts';
 import { publishingRoutes } from './routes/publishing.ts';
 import { type RunRouteDeps, runRoutes } from './routes/runs.ts';
 import { studioRoutes } from './routes/studio.ts';
@@ -98,6 +99,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   // Uploads have their own limits (a field's, or JETON_UPLOAD_MAX_MB); everything else is JSON.
   app.use('/v1/*', (c, next) => (c.req.path === '/v1/files' ? next() : jsonLimit(c, next)));
   app.route('/', accountRoutes(deps.accounts, endpoints));
+  app.route('/', operatorRoutes(deps.accounts.users, endpoints));
   app.route('/', catalogRoutes(deps.catalog, endpoints, deps.availability));
   app.route('/', publishingRoutes(deps.catalog, deps.runs.engine, endpoints));
   app.route('/', studioRoutes(deps.catalog, deps.accounts.ledger.commissionBps, endpoints));

@@ -31,6 +31,7 @@ describe('authorization matrix', () => {
       [/^\/v1\/agents\/\{slug\}/, { slug: mine.agent!, version: '1.0.0' }],
       [/^\/v1\/wallet\/top-ups\/\{id\}/, { id: mine.topUp ?? 'top_none' }],
       [/^\/v1\/creator\/payouts\/\{id\}/, { id: 'pay_none' }],
+      [/^\/v1\/users\/\{id\}/, { id: owner.id }],
     ];
     const hit = byResource.find(([re]) => re.test(path));
     const names = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);

@@ -82,6 +82,17 @@ export class Users {
       .where(sql`${users.id} = ${id} and not (${role} = any(${users.roles}))`);
   }
 
+  /** Replaces a user's roles (in the order of ROLES); null for an unknown user. */
+  async setRoles(id: string, roles: readonly Role[]): Promise<User | null> {
+    const ordered = ROLES.filter((r) => roles.includes(r));
+    const [row] = await this.db
+      .update(users)
+      .set({ roles: ordered })
+      .where(eq(users.id, id))
+      .returning(columns);
+    return (row as User | undefined) ?? null;
+  }
+
   async markWelcomed(id: string, at: Date): Promise<void> {
     await this.db.update(users).set({ welcomedAt: at }).where(eq(users.id, id));
   }
