@@ -1,10 +1,11 @@
-import type { Run, RunStatus } from '@jeton/sdk';
+import type { RunStatus } from '@jeton/sdk';
 import { useEffect, useId, useState } from 'react';
 import { Link } from 'wouter';
-import { api, useSession } from '../api.ts';
-import { RunStatusBadge, SignInPrompt } from '../ui/account-kit.tsx';
+import { api } from '../api.ts';
+import { RunStatusBadge, SignedInPage } from '../ui/account-kit.tsx';
 import { ErrorNotice, Loading, Page } from '../ui/components.tsx';
 import { shortCredits, when } from '../ui/format.ts';
+import { LoadMoreButton, usePagedList } from '../ui/paged-list.tsx';
 
 const STATUSES: RunStatus[] = [
   'queued',
@@ -17,50 +18,37 @@ const STATUSES: RunStatus[] = [
 ];
 
 export default function RunsPage() {
-  const { me } = useSession();
-  if (me === undefined) return <Loading />;
-  if (me === null) return <SignInPrompt title="My runs" what="your runs" />;
-  return <RunsView />;
+  return (
+    <SignedInPage title="My runs" what="your runs">
+      {() => <RunsView />}
+    </SignedInPage>
+  );
 }
 
 function RunsView() {
   const id = useId();
   const [status, setStatus] = useState<RunStatus | ''>('');
-  const [runs, setRuns] = useState<Run[] | null>(null);
-  const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const [loadingMore, setLoadingMore] = useState(false);
+  const list = usePagedList(
+    (cursor) => api.runs.list({ limit: 20, cursor, ...(status ? { status } : {}) }),
+    setError,
+  );
+  const { items: runs, reset } = list;
 
   useEffect(() => {
     let live = true;
-    setRuns(null);
+    reset(null);
     setError(null);
     api.runs
       .list({ limit: 20, ...(status ? { status } : {}) })
       .then((page) => {
-        if (!live) return;
-        setRuns(page.data);
-        setCursor(page.nextCursor ?? null);
+        if (live) reset(page);
       })
       .catch((e) => live && setError(e));
     return () => {
       live = false;
     };
-  }, [status]);
-
-  async function loadMore() {
-    if (!cursor) return;
-    setLoadingMore(true);
-    try {
-      const page = await api.runs.list({ limit: 20, cursor, ...(status ? { status } : {}) });
-      setRuns((prev) => [...(prev ?? []), ...page.data]);
-      setCursor(page.nextCursor ?? null);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setLoadingMore(false);
-    }
-  }
+  }, [status, reset]);
 
   return (
     <Page
@@ -139,13 +127,7 @@ function RunsView() {
               </tbody>
             </table>
           </div>
-          {cursor ? (
-            <p>
-              <button type="button" className="secondary" onClick={loadMore} disabled={loadingMore}>
-                {loadingMore ? 'Loading…' : 'Load more'}
-              </button>
-            </p>
-          ) : null}
+          <LoadMoreButton list={list} />
         </>
       )}
     </Page>

@@ -1,5 +1,5 @@
 import { errorFromResponse, JetonError } from '@jeton/sdk';
-import { type FormEvent, useId, useState } from 'react';
+import { type FormEvent, type InputHTMLAttributes, useId, useState } from 'react';
 import { Link, useLocation, useSearch } from 'wouter';
 import { api, useSession } from '../api.ts';
 import { ErrorNotice, Loading, Page } from '../ui/components.tsx';
@@ -80,17 +80,6 @@ export default function SignInPage({ mode }: { mode: Mode }) {
     );
   }
 
-  const described = (field: FieldName, hint?: boolean) =>
-    [hint ? `${id}-${field}-hint` : '', errors[field] ? `${id}-${field}-error` : '']
-      .filter(Boolean)
-      .join(' ') || undefined;
-  const fieldError = (field: FieldName) =>
-    errors[field] ? (
-      <small id={`${id}-${field}-error`} className="auth-field-error">
-        {errors[field]}
-      </small>
-    ) : null;
-
   return (
     <Page title={signUp ? 'Create an account' : 'Sign in'}>
       <div className="auth-card card">
@@ -99,61 +88,45 @@ export default function SignInPage({ mode }: { mode: Mode }) {
         ) : null}
         <form onSubmit={submit}>
           {signUp ? (
-            <div className="field">
-              <label htmlFor={`${id}-name`}>Name</label>
-              <input
-                id={`${id}-name`}
-                name="name"
-                autoComplete="name"
-                required
-                maxLength={100}
-                value={name}
-                onChange={(e) => setName(e.target.value)}
-                aria-invalid={errors.name ? true : undefined}
-                aria-describedby={described('name')}
-              />
-              {fieldError('name')}
-            </div>
+            <AuthField
+              id={id}
+              field="name"
+              label="Name"
+              error={errors.name}
+              autoComplete="name"
+              required
+              maxLength={100}
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+            />
           ) : null}
-          <div className="field">
-            <label htmlFor={`${id}-email`}>Email</label>
-            <input
-              id={`${id}-email`}
-              name="email"
-              type="email"
-              autoComplete={signUp ? 'email' : 'username'}
-              inputMode="email"
-              required
-              maxLength={254}
-              value={email}
-              onChange={(e) => setEmail(e.target.value)}
-              aria-invalid={errors.email ? true : undefined}
-              aria-describedby={described('email')}
-            />
-            {fieldError('email')}
-          </div>
-          <div className="field">
-            <label htmlFor={`${id}-password`}>Password</label>
-            <input
-              id={`${id}-password`}
-              name="password"
-              type="password"
-              autoComplete={signUp ? 'new-password' : 'current-password'}
-              required
-              minLength={signUp ? 10 : undefined}
-              maxLength={200}
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-              aria-invalid={errors.password ? true : undefined}
-              aria-describedby={described('password', signUp)}
-            />
-            {signUp ? (
-              <small id={`${id}-password-hint`} className="muted">
-                At least 10 characters.
-              </small>
-            ) : null}
-            {fieldError('password')}
-          </div>
+          <AuthField
+            id={id}
+            field="email"
+            label="Email"
+            error={errors.email}
+            type="email"
+            autoComplete={signUp ? 'email' : 'username'}
+            inputMode="email"
+            required
+            maxLength={254}
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+          />
+          <AuthField
+            id={id}
+            field="password"
+            label="Password"
+            error={errors.password}
+            hint={signUp ? 'At least 10 characters.' : undefined}
+            type="password"
+            autoComplete={signUp ? 'new-password' : 'current-password'}
+            required
+            minLength={signUp ? 10 : undefined}
+            maxLength={200}
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
           <ErrorNotice error={headline(error)} />
           <button type="submit" disabled={busy}>
             {signUp ? 'Create account' : 'Sign in'}
@@ -172,5 +145,48 @@ export default function SignInPage({ mode }: { mode: Mode }) {
         </p>
       </div>
     </Page>
+  );
+}
+
+/** A field of the sign-in form: its label, its hint and the server's message about it, tied to the input. */
+function AuthField({
+  id,
+  field,
+  label,
+  error,
+  hint,
+  ...input
+}: {
+  /** The form's id: the input's is `${id}-${field}`. */
+  id: string;
+  field: FieldName;
+  label: string;
+  error: string | undefined;
+  hint?: string | undefined;
+} & Omit<InputHTMLAttributes<HTMLInputElement>, 'id' | 'name'>) {
+  const inputId = `${id}-${field}`;
+  const described =
+    [hint ? `${inputId}-hint` : '', error ? `${inputId}-error` : ''].filter(Boolean).join(' ') || undefined;
+  return (
+    <div className="field">
+      <label htmlFor={inputId}>{label}</label>
+      <input
+        id={inputId}
+        name={field}
+        {...input}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={described}
+      />
+      {hint ? (
+        <small id={`${inputId}-hint`} className="muted">
+          {hint}
+        </small>
+      ) : null}
+      {error ? (
+        <small id={`${inputId}-error`} className="auth-field-error">
+          {error}
+        </small>
+      ) : null}
+    </div>
   );
 }

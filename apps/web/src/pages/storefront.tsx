@@ -4,6 +4,7 @@ import { Link, useSearchParams } from 'wouter';
 import { api } from '../api.ts';
 import { ErrorNotice } from '../ui/components.tsx';
 import { credits, percent } from '../ui/format.ts';
+import { StatItem } from '../ui/stat-item.tsx';
 
 /**
  * The storefront: typo-tolerant search with results while typing, categories, filters and sort, all
@@ -388,26 +389,12 @@ function AgentCardView({ agent }: { agent: AgentCard }) {
       {agent.creator ? <p className="muted agent-card-creator">by {agent.creator.name}</p> : null}
       <p className="agent-card-price">{priceText(agent.price)}</p>
       <dl className="agent-card-stats">
-        <div>
-          <dt>Rating</dt>
-          <dd>
-            <Rating rating={s.rating} reviews={s.reviews} />
-          </dd>
-        </div>
-        <div>
-          <dt>Runs</dt>
-          <dd>{s.runs.toLocaleString('en-US')}</dd>
-        </div>
-        <div>
-          <dt>Success</dt>
-          <dd>{percent(s.successRate)}</dd>
-        </div>
-        {agent.needsModel ? (
-          <div>
-            <dt>Model</dt>
-            <dd>Needs one</dd>
-          </div>
-        ) : null}
+        <StatItem term="Rating">
+          <Rating rating={s.rating} reviews={s.reviews} />
+        </StatItem>
+        <StatItem term="Runs">{s.runs.toLocaleString('en-US')}</StatItem>
+        <StatItem term="Success">{percent(s.successRate)}</StatItem>
+        {agent.needsModel ? <StatItem term="Model">Needs one</StatItem> : null}
       </dl>
     </article>
   );

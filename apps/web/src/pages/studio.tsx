@@ -4,6 +4,7 @@ import { Link } from 'wouter';
 import { api, useSession } from '../api.ts';
 import { ErrorNotice, Field, Loading, Page } from '../ui/components.tsx';
 import { credits, percent, shortCredits, when } from '../ui/format.ts';
+import { useLoaded } from '../ui/use-loaded.ts';
 import {
   type CreatorAgent,
   DraftActions,
@@ -111,20 +112,11 @@ const STATUS_BADGE: Record<CreatorAgent['status'], string> = {
   suspended: 'badge-bad',
 };
 
+const loadMyAgents = async () => ok(await api.api.GET('/v1/creator/agents'));
+
 function MyAgents() {
-  const [agents, setAgents] = useState<{ data: CreatorAgent[]; commissionBps: number } | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { data: agents, error, reload: load } = useLoaded(loadMyAgents);
   const [published, setPublished] = useState<PublishedVersion | null>(null);
-  const load = useCallback(async () => {
-    try {
-      setAgents(ok(await api.api.GET('/v1/creator/agents')));
-    } catch (err) {
-      setError(err);
-    }
-  }, []);
-  useEffect(() => {
-    void load();
-  }, [load]);
 
   return (
     <section aria-labelledby="my-agents">

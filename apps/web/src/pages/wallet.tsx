@@ -1,10 +1,11 @@
 import type { TopUpPage, TransactionPage, Wallet } from '@jeton/sdk';
 import { type FormEvent, type ReactNode, useCallback, useEffect, useId, useRef, useState } from 'react';
 import { Link } from 'wouter';
-import { api, useSession } from '../api.ts';
-import { SignInPrompt } from '../ui/account-kit.tsx';
+import { api } from '../api.ts';
+import { SignedInPage } from '../ui/account-kit.tsx';
 import { ErrorNotice, Loading, Page } from '../ui/components.tsx';
 import { credits, shortCredits, when } from '../ui/format.ts';
+import { LoadMoreButton, usePagedList } from '../ui/paged-list.tsx';
 
 type Transaction = TransactionPage['data'][number];
 type TopUp = TopUpPage['data'][number];
@@ -32,19 +33,19 @@ const ACCOUNTS: Record<string, string> = {
 };
 
 export default function WalletPage() {
-  const { me } = useSession();
-  if (me === undefined) return <Loading />;
-  if (me === null) return <SignInPrompt title="Wallet" what="your credits" />;
-  return <WalletView />;
+  return (
+    <SignedInPage title="Wallet" what="your credits">
+      {() => <WalletView />}
+    </SignedInPage>
+  );
 }
 
 function WalletView() {
   const [wallet, setWallet] = useState<Wallet | null>(null);
-  const [transactions, setTransactions] = useState<Transaction[] | null>(null);
-  const [cursor, setCursor] = useState<string | null>(null);
   const [topUps, setTopUps] = useState<TopUp[] | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const [loadingMore, setLoadingMore] = useState(false);
+  const history = usePagedList((cursor) => api.wallet.transactions({ limit: 20, cursor }), setError);
+  const { items: transactions, reset: showTransactions } = history;
 
   const load = useCallback(async () => {
     try {
@@ -54,31 +55,16 @@ function WalletView() {
         api.wallet.topUps({ limit: 20 }),
       ]);
       setWallet(w);
-      setTransactions(t.data);
-      setCursor(t.nextCursor ?? null);
+      showTransactions(t);
       setTopUps(u.data);
       setError(null);
     } catch (e) {
       setError(e);
     }
-  }, []);
+  }, [showTransactions]);
   useEffect(() => {
     void load();
   }, [load]);
-
-  async function loadMore() {
-    if (!cursor) return;
-    setLoadingMore(true);
-    try {
-      const t = await api.wallet.transactions({ limit: 20, cursor });
-      setTransactions((prev) => [...(prev ?? []), ...t.data]);
-      setCursor(t.nextCursor ?? null);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setLoadingMore(false);
-    }
-  }
 
   return (
     <Page title="Wallet">
@@ -116,13 +102,7 @@ function WalletView() {
                 </tbody>
               </table>
             </div>
-            {cursor ? (
-              <p>
-                <button type="button" className="secondary" onClick={loadMore} disabled={loadingMore}>
-                  {loadingMore ? 'Loading…' : 'Load more'}
-                </button>
-              </p>
-            ) : null}
+            <LoadMoreButton list={history} />
           </>
         )}
       </section>

@@ -1,7 +1,8 @@
 import type { RunStatus } from '@jeton/sdk';
 import { type ReactNode, useEffect, useId, useRef, useState } from 'react';
 import { Link, useLocation } from 'wouter';
-import { Page } from './components.tsx';
+import { type Me, useSession } from '../api.ts';
+import { Loading, Page } from './components.tsx';
 
 /** What a signed-out visitor sees on a page that needs an account: a way in, and back here after. */
 export function SignInPrompt({ title, what }: { title: string; what: string }) {
@@ -15,6 +16,22 @@ export function SignInPrompt({ title, what }: { title: string; what: string }) {
       </p>
     </Page>
   );
+}
+
+/** A page for the signed-in: loading while the session is read, a way in when signed out, else the page. */
+export function SignedInPage({
+  title,
+  what,
+  children,
+}: {
+  title: string;
+  what: string;
+  children: (me: Me) => ReactNode;
+}) {
+  const { me } = useSession();
+  if (me === undefined) return <Loading />;
+  if (me === null) return <SignInPrompt title={title} what={what} />;
+  return children(me);
 }
 
 /**
