@@ -90,6 +90,14 @@ async function prepare(handle: DatabaseHandle): Promise<string[]> {
   return out;
 }
 
+/**
+ * The platform the API and runs benchmarks measure on `engine`: `npm start` as shipped (embedded), or
+ * an API process and two workers on Postgres.
+ */
+export function startPlatform(engine: Engine): Promise<Platform> {
+  return engine === 'pglite' ? startEmbedded() : startPostgres(2);
+}
+
 /** Embedded: one process (API, worker and the database), as `npm start` runs it, on a persisted PGlite. */
 export async function startEmbedded(): Promise<Platform> {
   const dir = mkdtempSync(join(tmpdir(), 'jeton-bench-runs-'));

@@ -58,6 +58,34 @@ describe('MCP over Streamable HTTP at /mcp', () => {
   const runsOf = async (a: Actor, status?: Run['status']) =>
     (await server.runs.engine.list(a, { cursor: null, limit: 100, ...(status ? { status } : {}) }))?.items ??
     [];
+  /**
+   * Calls `mcp-spins` (an agent that runs until stopped) and returns once it is running, with the
+   * call still pending: in an object, since returning the promise itself would wait for it.
+   */
+  const spinning = async (client: Client, signal?: AbortSignal) => {
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const call = client.callTool({ name: 'mcp-spins', arguments: {} }, undefined, {
+      ...(signal ? { signal } : {}),
+      onprogress: (p) => {
+        if (p.message === 'spinning') started();
+      },
+    });
+    call.catch(() => {});
+    await running;
+    return { call };
+  };
+  /** The run once it has ended (a cancellation is handled after the call has already failed). */
+  const endedRun = async (id: string) => {
+    let ended = await server.runs.store.get(id);
+    while (ended && !ended.endedAt) {
+      await new Promise((r) => setTimeout(r, 50));
+      ended = await server.runs.store.get(id);
+    }
+    return ended;
+  };
   const publishCode = async (slug: string, code: string) => {
     const d = await server.catalog.saveDraft(
       creator,
@@ -321,58 +349,28 @@ describe('MCP over Streamable HTTP at /mcp', () => {
     const client = await connect(key);
     const before = await balance(buyer);
     const abort = new AbortController();
-    let started!: () => void;
-    const running = new Promise<void>((resolve) => {
-      started = resolve;
-    });
-    const call = client.callTool({ name: 'mcp-spins', arguments: {} }, undefined, {
-      signal: abort.signal,
-      onprogress: (p) => {
-        if (p.message === 'spinning') started();
-      },
-    });
-    call.catch(() => {});
-    await running;
+    const { call } = await spinning(client, abort.signal);
     const [run] = await runsOf(buyer, 'running');
     expect(run?.slug).toBe('mcp-spins');
     abort.abort('changed my mind');
     await expect(call).rejects.toThrow();
 
     // The cancellation travels in a request of its own; the run ends when it has been handled.
-    let ended = await server.runs.store.get(run!.id);
-    while (ended && !ended.endedAt) {
-      await new Promise((r) => setTimeout(r, 50));
-      ended = await server.runs.store.get(run!.id);
-    }
-    expect(ended).toMatchObject({ status: 'cancelled', charged: 0 });
+    expect(await endedRun(run!.id)).toMatchObject({ status: 'cancelled', charged: 0 });
     expect(await balance(buyer)).toEqual(before);
   });
+
   it('cancels the run when the client goes away mid-call', async () => {
     const client = await connect(key);
     const before = await balance(buyer);
-    let started!: () => void;
-    const running = new Promise<void>((resolve) => {
-      started = resolve;
-    });
-    const call = client.callTool({ name: 'mcp-spins', arguments: {} }, undefined, {
-      onprogress: (p) => {
-        if (p.message === 'spinning') started();
-      },
-    });
-    call.catch(() => {});
-    await running;
+    const { call } = await spinning(client);
     const [run] = await runsOf(buyer, 'running');
     expect(run?.slug).toBe('mcp-spins');
     // Closing the transport drops the connection that carries the call's answer; no cancellation is sent.
     await client.close();
     await expect(call).rejects.toThrow();
 
-    let ended = await server.runs.store.get(run!.id);
-    while (ended && !ended.endedAt) {
-      await new Promise((r) => setTimeout(r, 50));
-      ended = await server.runs.store.get(run!.id);
-    }
-    expect(ended).toMatchObject({ status: 'cancelled', charged: 0 });
+    expect(await endedRun(run!.id)).toMatchObject({ status: 'cancelled', charged: 0 });
     expect(await balance(buyer)).toEqual(before);
   });
 });

@@ -1,3 +1,4 @@
+import { publicUrlSetting, settingErrors } from '@jeton/core';
 import { z } from 'zod';
 
 /** Payment settings, from the environment (documented in `.env.example`). */
@@ -21,7 +22,7 @@ const schema = z
     JETON_DEV_TOPUP_DAILY_LIMIT: credits(10_000n),
     JETON_TOPUP_MIN_CREDITS: credits(500n),
     JETON_TOPUP_MAX_CREDITS: credits(100_000n),
-    JETON_PUBLIC_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:3000'),
+    JETON_PUBLIC_URL: publicUrlSetting.default('http://127.0.0.1:3000'),
     STRIPE_SECRET_KEY: z
       .string()
       .regex(/^(sk|rk)_\w+$/, 'a Stripe secret key (sk_...)')
@@ -56,9 +57,7 @@ export function loadPaymentsConfig(
   // An empty variable (a copied .env.example) means "unset", not "invalid".
   const set = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = schema.safeParse(set);
-  if (!parsed.success) {
-    return { ok: false, errors: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) };
-  }
+  if (!parsed.success) return { ok: false, errors: settingErrors(parsed.error) };
   const e = parsed.data;
   return {
     ok: true,
@@ -67,7 +66,7 @@ export function loadPaymentsConfig(
       devDailyLimit: e.JETON_DEV_TOPUP_DAILY_LIMIT,
       minTopUp: e.JETON_TOPUP_MIN_CREDITS,
       maxTopUp: e.JETON_TOPUP_MAX_CREDITS,
-      publicUrl: e.JETON_PUBLIC_URL.replace(/\/+$/, ''),
+      publicUrl: e.JETON_PUBLIC_URL,
       stripe:
         e.JETON_PAYMENTS_PROVIDER === 'stripe'
           ? { secretKey: e.STRIPE_SECRET_KEY!, webhookSecret: e.STRIPE_WEBHOOK_SECRET! }

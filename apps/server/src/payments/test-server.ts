@@ -1,10 +1,7 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type Ledger, loadConfig } from '@jeton/core';
-import { createTestDatabase, type TestDatabase, testExecutor } from '@jeton/db/testing';
-import { pino } from 'pino';
-import { type RunningServer, startServer } from '../server.ts';
+import type { Ledger } from '@jeton/core';
+import type { TestDatabase } from '@jeton/db/testing';
+import type { RunningServer } from '../server.ts';
+import { startServerOn } from '../testing/engine-server.ts';
 import type { PaymentsOverrides } from './setup.ts';
 
 /** A recording fake of the outbound notification port. */
@@ -28,22 +25,11 @@ export async function startWalletServer(
   payments: PaymentsOverrides,
   defaultKey: () => string,
 ): Promise<WalletTestServer> {
-  const db = await createTestDatabase(engine);
-  const loaded = loadConfig({
-    PORT: '0',
-    LOG_LEVEL: 'silent',
-    JETON_DATA_DIR: engine === 'pglite' ? 'memory' : './unused',
-    JETON_BLOB_DIR: mkdtempSync(join(tmpdir(), 'jeton-wallet-blobs-')),
-    JETON_CHECK_RESPONSES: 'true',
-    JETON_PAYOUT_MIN_CREDITS: '1000',
-    ...(db.url ? { DATABASE_URL: db.url } : {}),
-  });
-  if (!loaded.ok) throw new Error(loaded.errors.join());
-  if (engine === 'pglite') await db.drop();
-  const server = await startServer(loaded.config, pino({ level: 'silent' }), {
-    executor: testExecutor,
-    payments,
-  });
+  const { server, db } = await startServerOn(
+    engine,
+    { JETON_CHECK_RESPONSES: 'true', JETON_PAYOUT_MIN_CREDITS: '1000' },
+    { payments },
+  );
   return {
     server,
     db,

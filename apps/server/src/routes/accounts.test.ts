@@ -1,10 +1,6 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { loadConfig } from '@jeton/core';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningServer, startServer } from '../server.ts';
+import type { RunningServer } from '../server.ts';
+import { startTestServer } from '../testing/api-client.ts';
 
 /**
  * Accounts over HTTP: sign-up with the welcome credits, sessions in an http-only cookie, sign-in and
@@ -15,15 +11,7 @@ describe('accounts over HTTP', () => {
   let url: string;
 
   beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'jeton-accounts-'));
-    const loaded = loadConfig({
-      JETON_DATA_DIR: join(dir, 'data'),
-      PORT: '0',
-      JETON_RATE_PER_IP: '0',
-      JETON_WELCOME_CREDITS: '200',
-    });
-    if (!loaded.ok) throw new Error(loaded.errors.join('; '));
-    server = await startServer(loaded.config, pino({ level: 'silent' }));
+    server = await startTestServer({ JETON_WELCOME_CREDITS: '200' });
     url = server.url!;
   });
   afterAll(() => server?.close());

@@ -8,6 +8,7 @@ import { pageOf, pageQuery } from '../openapi/schemas.ts';
 import type { Payments } from '../payments/payments.ts';
 import { earningsJson, earningsSchema, payoutJson, payoutSchema } from '../payments/views.ts';
 import { problem } from '../problem.ts';
+import { invalidCursor, pageJson, pageRequest } from './pages.ts';
 
 const TAG = 'Creator';
 
@@ -162,16 +163,9 @@ export function creatorRoutes(
       responses: { 200: { description: 'A page of payouts', schema: pageOf(payoutSchema) } },
     },
     async (c, { query }) => {
-      const page = await d.records.payoutsOf(c.get('actor').id, {
-        cursor: query.cursor ?? null,
-        limit: query.limit,
-      });
-      if (!page) {
-        return problem('invalid-cursor', 'The cursor is not valid', 400, {
-          detail: 'Pass back a nextCursor you were given.',
-        });
-      }
-      return c.json({ data: page.items.map(payoutJson), nextCursor: page.nextCursor });
+      const page = await d.records.payoutsOf(c.get('actor').id, pageRequest(query));
+      if (!page) return invalidCursor();
+      return c.json(pageJson(page, payoutJson));
     },
   );
 

@@ -1,26 +1,13 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { loadConfig } from '@jeton/core';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningServer, startServer } from '../server.ts';
-import type { Json } from '../testing/api-client.ts';
+import type { RunningServer } from '../server.ts';
+import { type Json, startTestServer } from '../testing/api-client.ts';
+import { shouterManifest } from '../testing/manifests.ts';
 
 const BUNDLE =
   'export default { async run(ctx, input) { ctx.progress(50, "shouting"); await ctx.artifact("out.txt", input.text.toUpperCase() + "!", "text/plain"); } };';
 
 const manifest = (slug: string, version: string, credits: number) => ({
-  manifestVersion: 1,
-  slug,
-  name: 'Shouter',
-  summary: 'Shouts the text it is given, in capitals.',
-  category: 'writing',
-  version,
-  input: { type: 'object', required: ['text'], properties: { text: { type: 'string', title: 'Text' } } },
-  outputs: [{ name: 'out.txt', mediaType: 'text/plain' }],
-  pricing: { model: 'per_run', credits },
-  runtime: { kind: 'code', entry: 'agent.js' },
+  ...shouterManifest(slug, version, credits),
   tests: [
     {
       name: 'shouts',
@@ -40,10 +27,7 @@ describe('publishing and reviews over HTTP', () => {
   let url: string;
 
   beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'jeton-publishing-'));
-    const loaded = loadConfig({ JETON_DATA_DIR: join(dir, 'data'), PORT: '0', JETON_RATE_PER_IP: '0' });
-    if (!loaded.ok) throw new Error(loaded.errors.join('; '));
-    server = await startServer(loaded.config, pino({ level: 'silent' }));
+    server = await startTestServer();
     url = server.url!;
   });
   afterAll(() => server?.close());

@@ -1,17 +1,8 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type Actor, loadConfig } from '@jeton/core';
-import {
-  agentManifest,
-  createTestDatabase,
-  type TestDatabase,
-  testEngines,
-  testExecutor,
-} from '@jeton/db/testing';
-import { pino } from 'pino';
+import type { Actor } from '@jeton/core';
+import { type TestDatabase, testEngines } from '@jeton/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningServer, startServer } from '../server.ts';
+import type { RunningServer } from '../server.ts';
+import { publishFixtureAgent, startServerOn } from '../testing/engine-server.ts';
 
 const labs: Actor = { id: 'jeton-labs', role: 'user' };
 
@@ -72,24 +63,8 @@ describe.each(testEngines())('runs API on %s', (engine) => {
   };
 
   beforeAll(async () => {
-    db = await createTestDatabase(engine);
-    const loaded = loadConfig({
-      PORT: '0',
-      LOG_LEVEL: 'silent',
-      JETON_DATA_DIR: engine === 'pglite' ? 'memory' : './unused',
-      JETON_BLOB_DIR: mkdtempSync(join(tmpdir(), 'jeton-api-blobs-')),
-      JETON_HEARTBEAT_MS: '200',
-      ...(db.url ? { DATABASE_URL: db.url } : {}),
-    });
-    if (!loaded.ok) throw new Error(loaded.errors.join());
-    if (engine === 'pglite') await db.drop();
-    server = await startServer(loaded.config, pino({ level: 'silent' }), { executor: testExecutor });
-    for (const slug of ['echo', 'ask', 'hang']) {
-      const d = await server.catalog.saveDraft(labs, agentManifest(slug));
-      if (!d.ok) throw new Error(JSON.stringify(d.error));
-      const p = await server.catalog.publish(labs, slug, '1.0.0');
-      if (!p.ok) throw new Error(JSON.stringify(p.error));
-    }
+    ({ server, db } = await startServerOn(engine, { JETON_HEARTBEAT_MS: '200' }));
+    for (const slug of ['echo', 'ask', 'hang']) await publishFixtureAgent(server, labs, slug);
     await server.ledger.openAccounts(buyerId);
     await server.ledger.topUp({ id: 'api-top', userId: buyerId, amount: 1000n });
     key = (await server.keys.create(buyerId, 'tests')).key;

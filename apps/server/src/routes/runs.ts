@@ -8,6 +8,7 @@ import type { AuthEnv, Authenticate } from '../auth.ts';
 import { type EndpointDeps, endpoint } from '../openapi/endpoint.ts';
 import { artifactSchema, pageOf, runSchema } from '../openapi/schemas.ts';
 import { problem } from '../problem.ts';
+import { invalidCursor, pageJson, pageRequest } from './pages.ts';
 import { type RunWatchers, streamRunEvents } from './run-events.ts';
 import { runProblem } from './run-problems.ts';
 import { artifactJson, runJson } from './run-view.ts';
@@ -108,16 +109,11 @@ export function runRoutes(d: RunRouteDeps, deps: EndpointDeps): OpenAPIHono<Auth
     },
     async (c, { query }) => {
       const page = await d.engine.list(c.get('actor'), {
-        cursor: query.cursor ?? null,
-        limit: query.limit,
+        ...pageRequest(query),
         ...(query.status ? { status: query.status } : {}),
       });
-      if (!page) {
-        return problem('invalid-cursor', 'The cursor is not valid', 400, {
-          detail: 'Pass back a nextCursor you were given.',
-        });
-      }
-      return c.json({ data: page.items.map(runJson), nextCursor: page.nextCursor });
+      if (!page) return invalidCursor();
+      return c.json(pageJson(page, runJson));
     },
   );
 

@@ -1,21 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../server.ts';
 import { type Person, signUp, startTestServer, waitForRun } from '../testing/api-client.ts';
+import { shouterManifest } from '../testing/manifests.ts';
 
 const BUNDLE =
   'export default { async run(ctx, input) { await ctx.artifact("out.txt", input.text.toUpperCase(), "text/plain"); } };';
 
 const codeManifest = (slug: string, version: string, credits: number) => ({
-  manifestVersion: 1,
-  slug,
-  name: 'Shouter',
-  summary: 'Shouts the text it is given, in capitals.',
-  category: 'writing',
-  version,
-  input: { type: 'object', required: ['text'], properties: { text: { type: 'string', title: 'Text' } } },
-  outputs: [{ name: 'out.txt', mediaType: 'text/plain' }],
-  pricing: { model: 'per_run', credits },
-  runtime: { kind: 'code', entry: 'agent.js' },
+  ...shouterManifest(slug, version, credits),
   examples: [{ title: 'Hi', input: { text: `hi from ${version}` } }],
 });
 

@@ -18,6 +18,7 @@ import {
 } from '../payments/views.ts';
 import { problem } from '../problem.ts';
 import { creatorRoutes } from './creator.ts';
+import { invalidCursor, pageJson, pageRequest } from './pages.ts';
 
 export interface WalletRouteDeps {
   ledger: Ledger;
@@ -27,10 +28,6 @@ export interface WalletRouteDeps {
 }
 
 const TAG = 'Wallet';
-const invalidCursor = () =>
-  problem('invalid-cursor', 'The cursor is not valid', 400, {
-    detail: 'Pass back a nextCursor you were given.',
-  });
 
 /**
  * The wallet (balance, transactions, top-ups), the payment provider's webhook and, through
@@ -79,12 +76,9 @@ export function walletRoutes(d: WalletRouteDeps, deps: EndpointDeps): OpenAPIHon
       responses: { 200: { description: 'A page of transactions', schema: pageOf(transactionSchema) } },
     },
     async (c, { query }) => {
-      const r = await d.ledger.statement(c.get('actor').id, {
-        cursor: query.cursor ?? null,
-        limit: query.limit,
-      });
+      const r = await d.ledger.statement(c.get('actor').id, pageRequest(query));
       if (!r.ok) return invalidCursor();
-      return c.json({ data: r.value.items.map(transactionJson), nextCursor: r.value.nextCursor });
+      return c.json(pageJson(r.value, transactionJson));
     },
   );
 
@@ -139,12 +133,9 @@ export function walletRoutes(d: WalletRouteDeps, deps: EndpointDeps): OpenAPIHon
       responses: { 200: { description: 'A page of top-ups', schema: pageOf(topUpSchema) } },
     },
     async (c, { query }) => {
-      const page = await d.records.topUpsOf(c.get('actor').id, {
-        cursor: query.cursor ?? null,
-        limit: query.limit,
-      });
+      const page = await d.records.topUpsOf(c.get('actor').id, pageRequest(query));
       if (!page) return invalidCursor();
-      return c.json({ data: page.items.map(topUpJson), nextCursor: page.nextCursor });
+      return c.json(pageJson(page, topUpJson));
     },
   );
 

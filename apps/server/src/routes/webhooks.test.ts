@@ -1,25 +1,15 @@
-import { mkdtempSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { type Actor, loadConfig } from '@jeton/core';
+import type { Actor } from '@jeton/core';
 import { MAX_PENDING_PER_ENDPOINT } from '@jeton/db';
-import {
-  agentManifest,
-  createTestDatabase,
-  eventually,
-  type TestDatabase,
-  testEngines,
-  testExecutor,
-} from '@jeton/db/testing';
+import { eventually, type TestDatabase, testEngines } from '@jeton/db/testing';
 import { sql } from 'drizzle-orm';
-import { pino } from 'pino';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthEnv } from '../auth.ts';
-import { type RunningServer, startServer } from '../server.ts';
+import type { RunningServer } from '../server.ts';
+import { publishFixtureAgent, startServerOn } from '../testing/engine-server.ts';
 import { webhookRoutes } from './webhooks.ts';
 
 const labs: Actor = { id: 'jeton-labs', role: 'user' };
@@ -109,26 +99,13 @@ describe.each(testEngines())('webhooks API on %s', (engine) => {
 
   beforeAll(async () => {
     hooks = await rx.start();
-    db = await createTestDatabase(engine);
-    const loaded = loadConfig({
-      PORT: '0',
-      LOG_LEVEL: 'silent',
-      JETON_DATA_DIR: engine === 'pglite' ? 'memory' : './unused',
-      JETON_BLOB_DIR: mkdtempSync(join(tmpdir(), 'jeton-hook-blobs-')),
-      JETON_WEBHOOKS_ALLOW_PRIVATE: 'true',
-      ...(db.url ? { DATABASE_URL: db.url } : {}),
-    });
-    if (!loaded.ok) throw new Error(loaded.errors.join());
-    if (engine === 'pglite') await db.drop();
     // Retries come due at once: the tests wait for requests, never for the clock.
-    server = await startServer(loaded.config, pino({ level: 'silent' }), {
-      executor: testExecutor,
-      webhookRetryDelaysMs: [0, 0, 0],
-    });
-    const d = await server.catalog.saveDraft(labs, agentManifest('echo'));
-    if (!d.ok) throw new Error(JSON.stringify(d.error));
-    const p = await server.catalog.publish(labs, 'echo', '1.0.0');
-    if (!p.ok) throw new Error(JSON.stringify(p.error));
+    ({ server, db } = await startServerOn(
+      engine,
+      { JETON_WEBHOOKS_ALLOW_PRIVATE: 'true' },
+      { webhookRetryDelaysMs: [0, 0, 0] },
+    ));
+    await publishFixtureAgent(server, labs, 'echo');
     await server.ledger.openAccounts(buyerId);
     await server.ledger.topUp({ id: 'hook-top', userId: buyerId, amount: 1000n });
     key = (await server.keys.create(buyerId, 'tests')).key;

@@ -12,6 +12,7 @@ import { type EndpointDeps, endpoint } from '../openapi/endpoint.ts';
 import { isoTime, jsonObject, pageOf, pageQuery } from '../openapi/schemas.ts';
 import { problem } from '../problem.ts';
 import { webhookUrlProblem } from '../webhooks/url-guard.ts';
+import { invalidCursor, pageJson, pageRequest } from './pages.ts';
 
 const TAG = 'Webhooks';
 
@@ -138,10 +139,6 @@ const endpointDisabled = () =>
   problem('webhook-endpoint-disabled', 'This webhook endpoint is disabled', 409, {
     detail: 'Nothing is sent to a disabled endpoint; enable it first (PATCH enabled: true).',
   });
-const badCursor = () =>
-  problem('invalid-cursor', 'The cursor is not valid', 400, {
-    detail: 'Pass back a nextCursor you were given.',
-  });
 const refusedUrl = (detail: string) =>
   problem('webhook-url-refused', 'This URL cannot receive webhooks', 422, {
     detail,
@@ -207,12 +204,9 @@ export function webhookRoutes(d: WebhookRouteDeps, deps: EndpointDeps): OpenAPIH
       responses: { 200: { description: 'A page of endpoints', schema: pageOf(endpointSchema) } },
     },
     async (c, { query }) => {
-      const page = await webhooks.endpoints.list(c.get('actor').id, {
-        cursor: query.cursor ?? null,
-        limit: query.limit,
-      });
-      if (!page) return badCursor();
-      return c.json({ data: page.items.map(endpointJson), nextCursor: page.nextCursor });
+      const page = await webhooks.endpoints.list(c.get('actor').id, pageRequest(query));
+      if (!page) return invalidCursor();
+      return c.json(pageJson(page, endpointJson));
     },
   );
 
@@ -320,12 +314,9 @@ export function webhookRoutes(d: WebhookRouteDeps, deps: EndpointDeps): OpenAPIH
     async (c, { params, query }) => {
       const user = c.get('actor').id;
       if (!(await webhooks.endpoints.get(user, params.id!))) return noEndpoint();
-      const page = await webhooks.deliveries.list(user, params.id!, {
-        cursor: query.cursor ?? null,
-        limit: query.limit,
-      });
-      if (!page) return badCursor();
-      return c.json({ data: page.items.map(deliveryJson), nextCursor: page.nextCursor });
+      const page = await webhooks.deliveries.list(user, params.id!, pageRequest(query));
+      if (!page) return invalidCursor();
+      return c.json(pageJson(page, deliveryJson));
     },
   );
 

@@ -2,12 +2,14 @@ import semver from 'semver';
 import { type Clock, systemClock } from '../shared/clock.ts';
 import { newId } from '../shared/ids.ts';
 import { err, ok, type Result } from '../shared/result.ts';
+import { type AgentView, agentView } from './agent-view.ts';
+import { type CreatorAgentView, creatorAgentView, reservedRuntimeIssue } from './creator-studio.ts';
 import { decideDraft, decidePromotion, decidePublish, type PublishOutcome } from './decisions.ts';
 import type { Issue } from './input-validator.ts';
 import { isListed, type ListingAction, nextListingStatus } from './listing.ts';
 import { parseManifest } from './manifest.ts';
 import { type Manifest, SLUG } from './manifest-schema.ts';
-import type { AgentChange, AgentRevenue, CatalogStore, TestRunner } from './port.ts';
+import type { AgentChange, CatalogStore, TestRunner } from './port.ts';
 import { maxCreditsPerRun, type Pricing } from './pricing.ts';
 import { bayesianRating, rankScore } from './ranking.ts';
 import { nextCursor, readSearch } from './search.ts';
@@ -54,49 +56,6 @@ export interface ResolvedVersion {
   bundle: string | null;
   pricing: Pricing;
   maxCredits: number;
-}
-
-export interface AgentView {
-  agent: AgentRecord;
-  creator: Creator | null;
-  current: VersionRecord | null;
-  /** A published price rise waiting out its notice, shown on the agent's page meanwhile. */
-  pending: { version: string; effectiveAt: Date; pricing: Pricing; maxCredits: number } | null;
-  versions: {
-    version: string;
-    status: VersionRecord['status'];
-    publishedAt: Date | null;
-    effectiveAt: Date | null;
-    tests: TestReport['status'] | null;
-  }[];
-  rating: number;
-  successRate: number | null;
-}
-
-/** One of a creator's agents as their studio shows it: listing, versions, stats and revenue. */
-export interface CreatorAgentView {
-  agent: AgentRecord;
-  current: { version: string; effectiveAt: Date } | null;
-  pending: { version: string; effectiveAt: Date } | null;
-  /** The highest draft version, with an input to try it with (its first example, test or defaults). */
-  latestDraft: {
-    version: string;
-    createdAt: Date;
-    tests: TestReport | null;
-    exampleInput: Record<string, unknown>;
-  } | null;
-  /** Newest first. */
-  versions: {
-    version: string;
-    status: VersionRecord['status'];
-    createdAt: Date;
-    publishedAt: Date | null;
-    effectiveAt: Date | null;
-    tests: TestReport['status'] | null;
-  }[];
-  rating: number;
-  successRate: number | null;
-  revenue: AgentRevenue;
 }
 
 /**
@@ -169,7 +128,7 @@ export class Catalog {
     if (!(await this.#store.getCreator(actor.id))) {
       return err({ type: 'forbidden', message: 'register as a creator before publishing agents' });
     }
-    const reserved = this.#reservedRuntime(actor, manifest);
+    const reserved = reservedRuntimeIssue(actor.id, manifest, this.#platformCreators);
     if (reserved) return err({ type: 'invalid_manifest', issues: [reserved] });
     const now = this.#clock.now();
     const bundle = manifest.runtime.kind === 'code' ? (options.bundle ?? null) : null;
@@ -195,17 +154,8 @@ export class Catalog {
   validateManifest(actor: Actor, value: unknown): Result<Manifest, Issue[]> {
     const parsed = parseManifest(value);
     if (!parsed.ok) return parsed;
-    const reserved = this.#reservedRuntime(actor, parsed.value);
+    const reserved = reservedRuntimeIssue(actor.id, parsed.value, this.#platformCreators);
     return reserved ? err([reserved]) : parsed;
-  }
-
-  #reservedRuntime(actor: Actor, manifest: Manifest): Issue | null {
-    return manifest.runtime.kind === 'builtin' && !this.#platformCreators.has(actor.id)
-      ? {
-          path: '$.runtime.kind',
-          message: 'the built-in runtime runs code shipped with Jeton; use prompt or code',
-        }
-      : null;
   }
 
   /**
@@ -216,40 +166,7 @@ export class Catalog {
   async creatorAgents(actor: Actor, commissionBps: number): Promise<CreatorAgentView[]> {
     const now = this.#clock.now();
     const rows = await this.#store.creatorAgents(actor.id, commissionBps);
-    return rows.map(({ agent, versions, revenue }) => {
-      const { current, pending } = currentAndPending(versions, now);
-      const draft =
-        versions
-          .filter((v) => v.status === 'draft')
-          .sort((a, b) => semver.rcompare(a.version, b.version))[0] ?? null;
-      return {
-        agent,
-        current: current && { version: current.version, effectiveAt: current.effectiveAt! },
-        pending: pending && { version: pending.version, effectiveAt: pending.effectiveAt! },
-        latestDraft:
-          draft?.manifest != null
-            ? {
-                version: draft.version,
-                createdAt: draft.createdAt,
-                tests: draft.testReport,
-                exampleInput: exampleInput(draft.manifest),
-              }
-            : null,
-        versions: [...versions]
-          .sort((a, b) => semver.rcompare(a.version, b.version))
-          .map((v) => ({
-            version: v.version,
-            status: v.status,
-            createdAt: v.createdAt,
-            publishedAt: v.publishedAt,
-            effectiveAt: v.effectiveAt,
-            tests: v.testReport?.status ?? null,
-          })),
-        rating: bayesianRating(agent.stats.ratingSum, agent.stats.ratingCount),
-        successRate: agent.stats.runs > 0 ? agent.stats.succeeded / agent.stats.runs : null,
-        revenue,
-      };
-    });
+    return rows.map((row) => creatorAgentView(row, now));
   }
 
   /**
@@ -377,11 +294,6 @@ export class Catalog {
     );
   }
 
-  /**
-   * The version a run of `ref` (`slug` or `slug@1.2.0`) uses. Others can run published agents only,
-   * and only versions in effect; the creator can run any version of their agent, drafts included,
-   * unless it is suspended.
-   */
   /** A version by id, for a run that was accepted with it (whatever the listing has become since). */
   async versionOf(
     slug: string,
@@ -391,6 +303,11 @@ export class Catalog {
     return v ? { manifest: v.manifest, bundle: v.bundle, published: v.status === 'published' } : null;
   }
 
+  /**
+   * The version a run of `ref` (`slug` or `slug@1.2.0`) uses. Others can run published agents only,
+   * and only versions in effect; the creator can run any version of their agent, drafts included,
+   * unless it is suspended.
+   */
   async resolve(actor: Actor, ref: string): Promise<Result<ResolvedVersion, CatalogError>> {
     const { slug, version } = parseAgentRef(ref);
     const snapshot = await this.#load(slug);
@@ -437,32 +354,9 @@ export class Catalog {
   async get(viewer: Actor | null, slug: string): Promise<Result<AgentView, CatalogError>> {
     const snapshot = await this.#load(slug);
     if (!snapshot || !this.#visible(viewer, snapshot)) return err({ type: 'agent_not_found', slug });
-    const privileged = this.#privileged(viewer, snapshot);
-    const { agent } = snapshot;
-    const { current, pending } = currentAndPending(snapshot.versions, this.#clock.now());
-    const shown = snapshot.versions
-      .filter((v) => privileged || v.status === 'published')
-      .sort((a, b) => semver.rcompare(a.version, b.version));
-    return ok({
-      agent,
-      creator: await this.#store.getCreator(agent.creatorId),
-      current,
-      pending: pending && {
-        version: pending.version,
-        effectiveAt: pending.effectiveAt!,
-        pricing: pending.manifest.pricing,
-        maxCredits: maxCreditsPerRun(pending.manifest.pricing),
-      },
-      versions: shown.map((v) => ({
-        version: v.version,
-        status: v.status,
-        publishedAt: v.publishedAt,
-        effectiveAt: v.effectiveAt,
-        tests: v.testReport?.status ?? null,
-      })),
-      rating: bayesianRating(agent.stats.ratingSum, agent.stats.ratingCount),
-      successRate: agent.stats.runs > 0 ? agent.stats.succeeded / agent.stats.runs : null,
-    });
+    const now = this.#clock.now();
+    const creator = await this.#store.getCreator(snapshot.agent.creatorId);
+    return ok(agentView(snapshot, creator, this.#privileged(viewer, snapshot), now));
   }
 
   /** Listed agents matching a query, one page at a time. */
@@ -591,21 +485,4 @@ export class Catalog {
       (snapshot.agent.status !== 'draft' && snapshot.agent.status !== 'suspended')
     );
   }
-}
-
-/**
- * An input to try a draft with: its first example, else its first test case's input, else the
- * fields' defaults (and first choices, for required selects without one).
- */
-function exampleInput(manifest: Manifest): Record<string, unknown> {
-  const given = manifest.examples[0]?.input ?? manifest.tests[0]?.input;
-  if (given) return given as Record<string, unknown>;
-  const input: Record<string, unknown> = {};
-  for (const [name, field] of Object.entries(manifest.input.properties)) {
-    if ('default' in field && field.default !== undefined) input[name] = field.default;
-    else if (field.type === 'string' && field.enum && manifest.input.required.includes(name)) {
-      input[name] = field.enum[0];
-    }
-  }
-  return input;
 }

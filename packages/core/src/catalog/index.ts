@@ -1,5 +1,7 @@
+export * from './agent-view.ts';
 export * from './catalog.ts';
 export * from './checks.ts';
+export * from './creator-studio.ts';
 export * from './decisions.ts';
 export * from './input-schema.ts';
 export * from './input-validator.ts';

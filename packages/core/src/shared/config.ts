@@ -2,6 +2,17 @@ import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/**
+ * `JETON_PUBLIC_URL`, where people reach this server: an http(s) URL, kept without trailing slashes
+ * so that paths can be appended. Exported because the payment settings (in the server) read it too,
+ * and both must accept and normalise it the same way.
+ */
+export const publicUrlSetting = z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, ''));
+
+/** A settings schema's refusals, one line each, named by the variable they concern. */
+export const settingErrors = (error: z.ZodError): string[] =>
+  error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+
 const schema = z
   .object({
     DATABASE_URL: z
@@ -55,7 +66,7 @@ const schema = z
     JETON_SESSION_DAYS: z.coerce.number().int().min(1).max(365).default(30),
     JETON_SIGNIN_PER_EMAIL: z.coerce.number().int().min(0).max(100_000).default(10),
     JETON_SIGNIN_PER_ADDRESS: z.coerce.number().int().min(0).max(100_000).default(60),
-    JETON_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+    JETON_PUBLIC_URL: publicUrlSetting.optional(),
     JETON_S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
     JETON_S3_BUCKET: z
       .string()
@@ -144,9 +155,7 @@ export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: s
 /** Reads configuration from the environment; every setting has a default, documented in `.env.example`. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): ConfigResult {
   const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    return { ok: false, errors: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) };
-  }
+  if (!parsed.success) return { ok: false, errors: settingErrors(parsed.error) };
   const e = parsed.data;
   return {
     ok: true,
@@ -183,7 +192,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         signInPerEmail: e.JETON_SIGNIN_PER_EMAIL,
         signInPerAddress: e.JETON_SIGNIN_PER_ADDRESS,
       },
-      publicUrl: e.JETON_PUBLIC_URL?.replace(/\/+$/, '') ?? null,
+      publicUrl: e.JETON_PUBLIC_URL ?? null,
       rateLimits: {
         perIpPerMinute: e.JETON_RATE_PER_IP,
         perKeyPerMinute: e.JETON_RATE_PER_KEY,

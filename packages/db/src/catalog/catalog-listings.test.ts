@@ -12,6 +12,7 @@ import {
   operator,
   platformCreators,
   published,
+  runOutcome,
 } from './catalog-suite.ts';
 import { DrizzleCatalogStore } from './store.ts';
 
@@ -194,17 +195,8 @@ describe.each(testEngines())('catalog listings, stats and reviews on %s', (engin
   });
 
   describe('stats and reviews', () => {
-    const outcome = (agentId: string, versionId: string, runId: string, over = {}) => ({
-      runId,
-      agentId,
-      versionId,
-      buyerId: buyer.id,
-      status: 'succeeded' as const,
-      durationMs: 1000,
-      creditsPaid: 10,
-      finishedAt: t.clock.now(),
-      ...over,
-    });
+    const outcome = (agentId: string, versionId: string, runId: string, over = {}) =>
+      runOutcome(agentId, versionId, runId, t.clock.now(), over);
 
     it('keeps runs, success rate and medians current, once per run', async () => {
       const s = slug();

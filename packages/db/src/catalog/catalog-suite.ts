@@ -1,4 +1,4 @@
-import { type Actor, Catalog, ManualClock, type TestRunner } from '@jeton/core';
+import { type Actor, Catalog, ManualClock, type RunOutcome, type TestRunner } from '@jeton/core';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { DatabaseHandle, Engine } from '../connect.ts';
 import { agentManifest, createTestDatabase, type TestDatabase } from '../testing/index.ts';
@@ -59,6 +59,27 @@ export function flakyCatalog(handle: DatabaseHandle, clock: ManualClock) {
     failing = on;
   };
   return { c, setFailing };
+}
+
+/** `buyer`'s run of a version, succeeded in a second and paid 10 credits, unless `over` says otherwise. */
+export function runOutcome(
+  agentId: string,
+  versionId: string,
+  runId: string,
+  finishedAt: Date,
+  over: Partial<RunOutcome> = {},
+): RunOutcome {
+  return {
+    runId,
+    agentId,
+    versionId,
+    buyerId: buyer.id,
+    status: 'succeeded',
+    durationMs: 1000,
+    creditsPaid: 10,
+    finishedAt,
+    ...over,
+  };
 }
 
 /** Alice saves and publishes the fixture manifest of `slug`; throws on any refusal. */

@@ -1,23 +1,14 @@
 import type { RunOutcome } from '@jeton/core';
 import { describe, expect, it } from 'vitest';
 import { agentManifest, testEngines } from '../testing/index.ts';
-import { alice, bob, buyer, catalogSuite, published } from './catalog-suite.ts';
+import { alice, bob, buyer, catalogSuite, published, runOutcome } from './catalog-suite.ts';
 
 /** The studio's list: a creator's own agents, drafts included, with versions, stats and revenue. */
 describe.each(testEngines())('a creator’s agents on %s', (engine) => {
   const { t, slug } = catalogSuite(engine);
 
-  const outcome = (agentId: string, versionId: string, runId: string, over: Partial<RunOutcome> = {}) => ({
-    runId,
-    agentId,
-    versionId,
-    buyerId: buyer.id,
-    status: 'succeeded' as const,
-    durationMs: 1000,
-    creditsPaid: 7,
-    finishedAt: t.clock.now(),
-    ...over,
-  });
+  const outcome = (agentId: string, versionId: string, runId: string, over: Partial<RunOutcome> = {}) =>
+    runOutcome(agentId, versionId, runId, t.clock.now(), { creditsPaid: 7, ...over });
 
   it('lists drafts and published agents newest first, with the version in effect, the latest draft, stats and revenue', async () => {
     const listed = slug();

@@ -18,8 +18,10 @@ import {
   type SearchHit,
   type StoreSearch,
 } from '@jeton/core';
-import { and, asc, desc, eq, inArray, isNull, lte, ne, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, lte, ne, type SQL, sql } from 'drizzle-orm';
 import type { Database, DatabaseHandle } from '../connect.ts';
+import { loadCreatorAgents } from './creator-agents.ts';
+import { claimCreator, writeCreator } from './creators.ts';
 import { agentColumns, toAgent, toCreator, toReview, toVersion } from './rows.ts';
 import {
   catalogAgents,
@@ -54,33 +56,14 @@ export class DrizzleCatalogStore implements CatalogStore {
   }
 
   async upsertCreator(creator: Creator): Promise<void> {
-    // Two processes registering the same creator at once: an upsert on the id alone can still trip
-    // over the handle's unique index (Postgres checks it before it sees the conflict on the id). So the
-    // insert ignores any conflict, and the update that follows applies the values to that id.
-    await this.#db.insert(catalogCreators).values(creator).onConflictDoNothing();
-    const updated = await this.#db
-      .update(catalogCreators)
-      .set({ handle: creator.handle, displayName: creator.displayName })
-      .where(eq(catalogCreators.id, creator.id))
-      .returning({ id: catalogCreators.id });
     // Not inserted and not there: the handle belongs to another creator (a bug in the caller).
-    if (updated.length === 0) throw new Error(`the handle "${creator.handle}" belongs to another creator`);
+    if ((await writeCreator(this.#db, creator)) === 0) {
+      throw new Error(`the handle "${creator.handle}" belongs to another creator`);
+    }
   }
 
-  async claimCreator(creator: Creator): Promise<boolean> {
-    await this.#db.insert(catalogCreators).values(creator).onConflictDoNothing();
-    try {
-      const updated = await this.#db
-        .update(catalogCreators)
-        .set({ handle: creator.handle, displayName: creator.displayName })
-        .where(eq(catalogCreators.id, creator.id))
-        .returning({ id: catalogCreators.id });
-      return updated.length > 0;
-    } catch (error) {
-      // This id's row exists, and another creator has the handle it asked for.
-      if (sqlState(error) === '23505') return false;
-      throw error;
-    }
+  claimCreator(creator: Creator): Promise<boolean> {
+    return claimCreator(this.#db, creator);
   }
 
   async getCreator(id: string): Promise<Creator | null> {
@@ -289,68 +272,8 @@ export class DrizzleCatalogStore implements CatalogStore {
     return searchAgents(this.#db, query);
   }
 
-  async creatorAgents(creatorId: string, commissionBps: number): Promise<CreatorAgentRow[]> {
-    if (!Number.isInteger(commissionBps) || commissionBps < 0 || commissionBps > 10_000) {
-      throw new Error(`bad commission rate ${commissionBps}`);
-    }
-    const agents = await this.#db
-      .select(agentColumns)
-      .from(catalogAgents)
-      .where(eq(catalogAgents.creatorId, creatorId))
-      .orderBy(desc(catalogAgents.createdAt), desc(catalogAgents.id));
-    if (agents.length === 0) return [];
-    const ids = agents.map((a) => a.id);
-    // Versions without their bundles, and without the manifests of published versions (large, and
-    // the studio needs only the drafts').
-    const versions = await this.#db
-      .select({
-        id: catalogVersions.id,
-        agentId: catalogVersions.agentId,
-        version: catalogVersions.version,
-        status: catalogVersions.status,
-        createdAt: catalogVersions.createdAt,
-        publishedAt: catalogVersions.publishedAt,
-        effectiveAt: catalogVersions.effectiveAt,
-        testReport: catalogVersions.testReport,
-        manifest: sql<
-          (typeof catalogVersions.$inferSelect)['manifest'] | null
-        >`case when ${catalogVersions.status} = 'draft' then ${catalogVersions.manifest} end`.mapWith(
-          catalogVersions.manifest,
-        ),
-      })
-      .from(catalogVersions)
-      .where(inArray(catalogVersions.agentId, ids))
-      .orderBy(asc(catalogVersions.createdAt), asc(catalogVersions.id));
-    // Each run's platform fee is rounded down on its own, as the ledger's capture does; sums as text
-    // (bigint) so that no engine hands back a float.
-    const revenue = (await this.#db.execute(sql`
-      select agent_id, count(*)::int as paid_runs, sum(credits_paid)::text as gross,
-             sum(credits_paid - (credits_paid * ${commissionBps}::bigint) / 10000)::text as creator
-        from catalog_run_outcomes
-       where agent_id in (select id from catalog_agents where creator_id = ${creatorId})
-         and credits_paid > 0
-       group by agent_id`)) as unknown as {
-      rows: { agent_id: string; paid_runs: number; gross: string; creator: string }[];
-    };
-    const earned = new Map(revenue.rows.map((r) => [r.agent_id, r]));
-    return agents.map((row) => {
-      const r = earned.get(row.id);
-      return {
-        agent: toAgent(row),
-        versions: versions
-          .filter((v) => v.agentId === row.id)
-          .map(({ agentId: _, testReport, manifest, ...v }) => ({
-            ...v,
-            testReport: testReport ?? null,
-            manifest: manifest ?? null,
-          })),
-        revenue: {
-          paidRuns: r ? Number(r.paid_runs) : 0,
-          grossCredits: r ? Number(r.gross) : 0,
-          creatorCredits: r ? Number(r.creator) : 0,
-        },
-      };
-    });
+  creatorAgents(creatorId: string, commissionBps: number): Promise<CreatorAgentRow[]> {
+    return loadCreatorAgents(this.#db, creatorId, commissionBps);
   }
 
   async refreshRanks(rank: Rank): Promise<number> {
@@ -567,13 +490,4 @@ async function refreshDerived(tx: Tx, agentId: string, rank: Rank): Promise<void
     .update(catalogSearch)
     .set({ ...derived, runs: agent.stats.runs })
     .where(eq(catalogSearch.agentId, agentId));
-}
-
-/** The SQLSTATE of a database error (node-postgres and PGlite both set `code`; drizzle wraps it in `cause`). */
-function sqlState(error: unknown): string | undefined {
-  for (let e: unknown = error; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-  }
-  return undefined;
 }

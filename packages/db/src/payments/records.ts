@@ -107,29 +107,27 @@ export class PaymentRecords {
     return payout;
   }
 
-  async markPayoutPaid(id: string, ref: string, now: Date): Promise<Payout | null> {
-    const [row] = await this.db
-      .update(payouts)
-      .set({ status: 'paid', providerRef: ref, failure: null, paidAt: now })
-      .where(and(eq(payouts.id, id), eq(payouts.status, 'pending')))
-      .returning();
-    return row ?? null;
+  markPayoutPaid(id: string, ref: string, now: Date): Promise<Payout | null> {
+    return this.#updatePendingPayout(id, { status: 'paid', providerRef: ref, failure: null, paidAt: now });
   }
 
-  async markPayoutFailed(id: string, failure: string): Promise<Payout | null> {
-    const [row] = await this.db
-      .update(payouts)
-      .set({ status: 'failed', failure })
-      .where(and(eq(payouts.id, id), eq(payouts.status, 'pending')))
-      .returning();
-    return row ?? null;
+  markPayoutFailed(id: string, failure: string): Promise<Payout | null> {
+    return this.#updatePendingPayout(id, { status: 'failed', failure });
   }
 
   /** Keeps a payout pending, noting why its outcome is not known yet. */
-  async notePayoutPending(id: string, note: string): Promise<Payout | null> {
+  notePayoutPending(id: string, note: string): Promise<Payout | null> {
+    return this.#updatePendingPayout(id, { failure: note });
+  }
+
+  /**
+   * Only a pending payout changes: a paid or failed one is final, so a late or repeated answer from
+   * the provider finds nothing to update (null).
+   */
+  async #updatePendingPayout(id: string, set: Partial<typeof payouts.$inferInsert>): Promise<Payout | null> {
     const [row] = await this.db
       .update(payouts)
-      .set({ failure: note })
+      .set(set)
       .where(and(eq(payouts.id, id), eq(payouts.status, 'pending')))
       .returning();
     return row ?? null;
