@@ -22,6 +22,7 @@ const FAILING_BUNDLE =
 describe.skipIf(!hasChromium)('a buyer’s first visit, in Chromium', () => {
   let web: WebApp;
   const FAILING = `fragile-${Date.now().toString(36)}`;
+  let makerCookie = '';
 
   beforeAll(async () => {
     web = await startWebApp();
@@ -38,6 +39,7 @@ describe.skipIf(!hasChromium)('a buyer’s first visit, in Chromium', () => {
       body: JSON.stringify({ email: 'maker@example.com', password: 'a long enough password', name: 'Maker' }),
     });
     const cookie = signUp.headers.get('set-cookie')!.split(';')[0]!;
+    makerCookie = cookie;
     expect(
       (
         await post(
@@ -133,6 +135,24 @@ describe.skipIf(!hasChromium)('a buyer’s first visit, in Chromium', () => {
     await page.getByText('The agent failed').first().waitFor();
     await page.getByText(/9 credits \(\$0\.09\) were returned to your wallet/).waitFor();
     await screenshot(page, 'journey-run-failed');
+
+    // A failed run can be rated too; the creator answers, and both show on the agent's page.
+    await page.getByRole('radio', { name: '2 stars' }).check();
+    await page.getByLabel('Your review (optional)').fill('Broke on my input.');
+    await page.getByRole('button', { name: 'Submit the review' }).click();
+    await page.getByRole('heading', { name: 'Your review' }).waitFor();
+    const reviews = (await (await fetch(`${web.url}/v1/agents/${FAILING}/reviews`)).json()) as {
+      data: { id: string }[];
+    };
+    const reply = await fetch(`${web.url}/v1/reviews/${reviews.data[0]!.id}/reply`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: makerCookie },
+      body: JSON.stringify({ body: 'Sorry: "boom" is refused on purpose, and 1.0.1 will say so.' }),
+    });
+    expect(reply.status).toBe(200);
+    await page.goto(`/agents/${FAILING}`);
+    await page.getByText('Broke on my input.').waitFor();
+    await page.getByText('Sorry: "boom" is refused on purpose').waitFor();
 
     await page.goto('/wallet');
     // 200 welcome credits, 35 paid for the character, 9 held and given back.

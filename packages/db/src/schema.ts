@@ -1,8 +1,9 @@
 import type { AccountKind, HoldStatus, TransferCode, TransferPhase } from '@jeton/core';
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, check, index, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, index, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { accountsSchema } from './accounts/schema.ts';
 import { catalogSchema } from './catalog/schema.ts';
+import { at } from './columns.ts';
 import { paymentsSchema } from './payments/schema.ts';
 import { runsSchema } from './runs/schema.ts';
 import { webhooksSchema } from './webhooks/schema.ts';
@@ -19,7 +20,6 @@ import { webhooksSchema } from './webhooks/schema.ts';
  */
 
 const credits = (name: string) => bigint(name, { mode: 'bigint' });
-const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
 export const ledgerAccounts = pgTable(
   'ledger_accounts',

@@ -1,11 +1,11 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { index, integer, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { at } from '../columns.ts';
 
 /**
  * API keys: how programs (and, until sign-in exists, people) act as a user. A key is shown once; only
  * its SHA-256 is kept. Keys are 256-bit random, so a fast hash is enough: there is nothing to guess.
  */
-const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
 export const apiKeys = pgTable(
   'api_keys',

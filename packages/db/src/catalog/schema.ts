@@ -13,9 +13,9 @@ import {
   pgTable,
   smallint,
   text,
-  timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import { at } from '../columns.ts';
 
 /**
  * The catalog's tables. `catalog_agents` is the listing: one row per agent, with the fields of the
@@ -23,7 +23,6 @@ import {
  * the storefront reads one row. Versions are rows of their own, immutable once published.
  */
 
-const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 
 export const catalogCreators = pgTable('catalog_creators', {

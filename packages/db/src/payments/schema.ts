@@ -1,12 +1,12 @@
 import type { PayoutStatus, ProviderName, TopUpStatus } from '@jeton/core';
 import { sql } from 'drizzle-orm';
-import { bigint, check, index, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, check, index, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { at } from '../columns.ts';
 
 /**
  * Payment records: what was asked of a provider and what came of it. The money itself is in the
  * ledger; these rows say why it moved (or did not), and tie a provider's ids to the ledger commands.
  */
-const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 const credits = (name: string) => bigint(name, { mode: 'bigint' });
 
 export const topUps = pgTable(

@@ -10,9 +10,9 @@ import {
   pgTable,
   primaryKey,
   text,
-  timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import { at } from '../columns.ts';
 
 /**
  * The run engine's tables. `runs` is the truth about a run (its status is only ever changed by a
@@ -20,8 +20,6 @@ import {
  * (pg-boss, in its own schema) only says "start this run": losing or repeating a job changes nothing,
  * because starting is a compare-and-set too.
  */
-
-const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
 export const runs = pgTable(
   'runs',

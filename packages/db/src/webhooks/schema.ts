@@ -1,15 +1,6 @@
 import { sql } from 'drizzle-orm';
-import {
-  boolean,
-  check,
-  index,
-  integer,
-  jsonb,
-  pgTable,
-  primaryKey,
-  text,
-  timestamp,
-} from 'drizzle-orm/pg-core';
+import { boolean, check, index, integer, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { at } from '../columns.ts';
 
 /**
  * Outgoing webhooks. An endpoint is a user's URL subscribed to event types; a delivery is one event
@@ -17,7 +8,6 @@ import {
  * transaction as the fact it reports (the run events' trigger, or `Webhooks.emit`): the table is the
  * outbox, and the dispatcher drains it. Each HTTP attempt is logged with its answer.
  */
-const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
 export const webhookEndpoints = pgTable(
   'webhook_endpoints',
@@ -50,7 +40,7 @@ export const webhookDeliveries = pgTable(
       .references(() => webhookEndpoints.id, { onDelete: 'cascade' }),
     userId: text('user_id').notNull(),
     eventType: text('event_type').notNull(),
-    /** The body sent, byte for byte the same on every attempt: `{ type, timestamp, data }`. */
+    /** The body sent, byte for byte the same on every attempt: `{ type, data }`. */
     payload: jsonb('payload').notNull(),
     status: text('status').$type<'pending' | 'succeeded' | 'failed'>().notNull(),
     /** Attempts claimed so far (a claim counts before its answer is in). */
